@@ -1,0 +1,53 @@
+"""Reads of accounts data, always scoped to what the asking user may see.
+
+``visible_to`` is the one place that decides it for each model; views, the API,
+consumers and exports all start from these querysets.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from comptoir.accounts.choices import Role
+from comptoir.accounts.models import Organisation, Team, User
+
+
+def users_visible_to(user: User) -> QuerySet[User]:
+    """Agents see everyone; a customer sees themselves and, when their organisation shares
+    tickets, its other members."""
+    users = User.objects.select_related("organisation")
+    if not user.is_authenticated or not user.is_active:
+        return users.none()
+    if user.is_agent:
+        return users.all()
+    if user.organisation_id is not None and user.organisation.shared_tickets:
+        return users.filter(Q(pk=user.pk) | Q(organisation_id=user.organisation_id))
+    return users.filter(pk=user.pk)
+
+
+def organisations_visible_to(user: User) -> QuerySet[Organisation]:
+    organisations = Organisation.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return organisations.none()
+    if user.is_agent:
+        return organisations
+    return organisations.filter(pk=user.organisation_id)
+
+
+def teams_visible_to(user: User) -> QuerySet[Team]:
+    """Teams are internal: customers never see them."""
+    if not user.is_authenticated or not user.is_active or not user.is_agent:
+        return Team.objects.none()
+    return Team.objects.all()
+
+
+def teams_with_members(user: User) -> QuerySet[Team]:
+    return teams_visible_to(user).prefetch_related("members")
+
+
+def organisations_with_member_counts(user: User) -> QuerySet[Organisation]:
+    return organisations_visible_to(user).annotate(member_count=Count("members"))
+
+
+def agents_visible_to(user: User) -> QuerySet[User]:
+    return users_visible_to(user).filter(role__in=[Role.AGENT, Role.ADMIN], is_active=True)

@@ -1,0 +1,152 @@
+"""The ``comptoir`` command.
+
+comptoir serve [--host H] [--port P] [--no-worker]   web + WebSocket + task worker
+comptoir worker                                       a task worker process
+comptoir demo                                         seed the demo desk, print logins
+comptoir manage <django command> [args...]            any Django management command
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import threading
+from collections.abc import Sequence
+
+logger = logging.getLogger("comptoir.cli")
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comptoir.settings")
+    import django
+
+    django.setup()
+
+
+def _prepare(verbosity: int = 0) -> None:
+    """Bring the database schema and the static files up to date."""
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+    call_command("collectstatic", interactive=False, verbosity=verbosity)
+
+
+def _task_backend_is_database() -> bool:
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+    from django_tasks_db import DatabaseBackend
+
+    return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend)
+
+
+def start_embedded_worker() -> tuple[threading.Thread, object]:
+    """Run the database task worker in a daemon thread of this process."""
+    from django.utils.crypto import get_random_string
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=0.5,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=f"embedded-{get_random_string(12)}",
+        excluded_queue_names=[],
+    )
+    thread = threading.Thread(target=worker.run, name="comptoir-worker", daemon=True)
+    thread.start()
+    return thread, worker
+
+
+def serve(host: str, port: int, *, with_worker: bool) -> None:
+    _setup_django()
+    import uvicorn
+    from django.conf import settings
+
+    _prepare()
+    worker = None
+    if with_worker:
+        if _task_backend_is_database():
+            _thread, worker = start_embedded_worker()
+        else:
+            logger.warning(
+                "Tasks go to Redis: run `comptoir worker` in another process to process them."
+            )
+    print(f"Comptoir is starting on http://{host}:{port}/ (data in {settings.DATA_DIR})")  # noqa: T201
+    config = uvicorn.Config(
+        "comptoir.asgi:application",
+        host=host,
+        port=port,
+        lifespan="on",
+        log_config=None,
+        proxy_headers=True,
+        ws="websockets-sansio",
+        timeout_graceful_shutdown=10,
+    )
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        if worker is not None:
+            worker.running = False  # type: ignore[attr-defined]
+
+
+def run_worker() -> None:
+    _setup_django()
+    from django.core.management import call_command
+
+    if _task_backend_is_database():
+        call_command("db_worker", queue_name="*", interval=0.5)
+    else:
+        call_command("rqworker", "default", with_scheduler=False)
+
+
+def demo() -> None:
+    _setup_django()
+    _prepare()
+    from comptoir.demo import seed
+
+    for line in seed().summary():
+        print(line)  # noqa: T201
+
+
+def manage(args: Sequence[str]) -> None:
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["comptoir manage", *args])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="comptoir", description="Comptoir help desk")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="serve the help desk (HTTP and WebSocket)")
+    serve_parser.add_argument("--host", default=os.environ.get("COMPTOIR_HOST", "127.0.0.1"))
+    serve_parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("COMPTOIR_PORT", "8000"))
+    )
+    serve_parser.add_argument(
+        "--no-worker", action="store_true", help="do not run background tasks in this process"
+    )
+    commands.add_parser("worker", help="run background tasks")
+    commands.add_parser("demo", help="create the demo help desk and print its logins")
+    manage_parser = commands.add_parser("manage", help="run a Django management command")
+    manage_parser.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        serve(args.host, args.port, with_worker=not args.no_worker)
+    elif args.command == "worker":
+        run_worker()
+    elif args.command == "demo":
+        demo()
+    elif args.command == "manage":
+        manage(args.args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

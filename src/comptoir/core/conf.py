@@ -1,0 +1,34 @@
+"""Comptoir's own settings, read once from ``django.conf.settings`` and typed.
+
+Code outside settings.py reads Comptoir options from here, never through
+``getattr(settings, ...)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class ComptoirSettings:
+    data_dir: Path
+    site_url: str
+    redis_url: str
+    allow_signups: bool
+
+    @property
+    def scaled(self) -> bool:
+        """True when Redis carries the task queue and the Channels layer."""
+        return bool(self.redis_url)
+
+
+def get() -> ComptoirSettings:
+    return ComptoirSettings(
+        data_dir=Path(settings.DATA_DIR),
+        site_url=settings.SITE_URL,
+        redis_url=settings.REDIS_URL,
+        allow_signups=settings.ACCOUNT_ALLOW_SIGNUPS,
+    )
