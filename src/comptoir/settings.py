@@ -103,7 +103,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "comptoir.sqlite3",
+            "NAME": str(DATA_DIR / "comptoir.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers run while one writer commits; IMMEDIATE takes the write
                 # lock at BEGIN so two writers queue instead of failing with "database is locked".
@@ -232,6 +232,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise scans it at start-up, before collectstatic
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -16,7 +16,7 @@ from comptoir.core import conf
 from comptoir.core.choices import Source
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return conf.get().allow_signups
 

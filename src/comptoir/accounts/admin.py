@@ -13,20 +13,20 @@ from django.utils.translation import gettext_lazy as _
 from comptoir.accounts.models import Organisation, Team, User
 
 
-class AdminUserCreationForm(BaseUserCreationForm):
+class AdminUserCreationForm(BaseUserCreationForm[User]):
     class Meta:
         model = User
         fields = ("email", "role")
 
 
-class AdminUserChangeForm(UserChangeForm):
+class AdminUserChangeForm(UserChangeForm[User]):
     class Meta:
         model = User
         fields = "__all__"
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]  # stubs expect AbstractUser
     ordering = ["email"]
     list_display = ["email", "full_name", "role", "organisation", "is_active", "last_login"]
     list_filter = ["role", "is_active", "language"]
@@ -49,14 +49,14 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     list_display = ["name", "shared_tickets", "created_at"]
     search_fields = ["name"]
     readonly_fields = ["public_id", "created_at"]
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(admin.ModelAdmin[Team]):
     list_display = ["name", "description"]
     search_fields = ["name"]
     readonly_fields = ["public_id"]

@@ -6,13 +6,14 @@ consumers and exports all start from these querysets.
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 
 from comptoir.accounts.choices import Role
 from comptoir.accounts.models import Organisation, Team, User
 
 
-def users_visible_to(user: User) -> QuerySet[User]:
+def users_visible_to(user: User | AnonymousUser) -> QuerySet[User]:
     """Agents see everyone; a customer sees themselves and, when their organisation shares
     tickets, its other members."""
     users = User.objects.select_related("organisation")
@@ -20,34 +21,37 @@ def users_visible_to(user: User) -> QuerySet[User]:
         return users.none()
     if user.is_agent:
         return users.all()
-    if user.organisation_id is not None and user.organisation.shared_tickets:
+    organisation = user.organisation
+    if organisation is not None and organisation.shared_tickets:
         return users.filter(Q(pk=user.pk) | Q(organisation_id=user.organisation_id))
     return users.filter(pk=user.pk)
 
 
-def organisations_visible_to(user: User) -> QuerySet[Organisation]:
+def organisations_visible_to(user: User | AnonymousUser) -> QuerySet[Organisation]:
     organisations = Organisation.objects.all()
     if not user.is_authenticated or not user.is_active:
         return organisations.none()
     if user.is_agent:
         return organisations
+    if user.organisation_id is None:
+        return organisations.none()
     return organisations.filter(pk=user.organisation_id)
 
 
-def teams_visible_to(user: User) -> QuerySet[Team]:
+def teams_visible_to(user: User | AnonymousUser) -> QuerySet[Team]:
     """Teams are internal: customers never see them."""
     if not user.is_authenticated or not user.is_active or not user.is_agent:
         return Team.objects.none()
     return Team.objects.all()
 
 
-def teams_with_members(user: User) -> QuerySet[Team]:
+def teams_with_members(user: User | AnonymousUser) -> QuerySet[Team]:
     return teams_visible_to(user).prefetch_related("members")
 
 
-def organisations_with_member_counts(user: User) -> QuerySet[Organisation]:
+def organisations_with_member_counts(user: User | AnonymousUser) -> QuerySet[Organisation]:
     return organisations_visible_to(user).annotate(member_count=Count("members"))
 
 
-def agents_visible_to(user: User) -> QuerySet[User]:
+def agents_visible_to(user: User | AnonymousUser) -> QuerySet[User]:
     return users_visible_to(user).filter(role__in=[Role.AGENT, Role.ADMIN], is_active=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,6 +20,7 @@ from comptoir.accounts.forms import ProfileForm
 from comptoir.accounts.models import User
 from comptoir.core.choices import Source
 from comptoir.core.exceptions import DomainError
+from comptoir.core.http import AuthenticatedHttpRequest
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -41,7 +43,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def agent_home(request: HttpRequest) -> HttpResponse:
+def agent_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.is_agent:
         raise PermissionDenied
     teams = queries.teams_with_members(request.user)
@@ -57,8 +59,8 @@ def agent_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
-    user: User = request.user
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
@@ -104,12 +106,10 @@ def switch_language(request: HttpRequest) -> HttpResponse:
 
 
 def _remember_language(response: HttpResponse, language: str) -> None:
-    from django.conf import settings
-
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
         max_age=365 * 24 * 60 * 60,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite="Lax",
         secure=settings.HTTPS,
     )

@@ -10,7 +10,7 @@ class DomainError(Exception):
     ``errors`` maps field names to messages when the fault is in given values."""
 
     def __init__(
-        self, message: str | Promise, *, errors: dict[str, list[str | Promise]] | None = None
+        self, message: str | Promise, *, errors: dict[str, list[str]] | None = None
     ) -> None:
         super().__init__(str(message))
         self.message = message
