@@ -65,7 +65,8 @@ messages: install ## Refresh and compile the French and English catalogues
 check: lint typecheck migrations-check test ## Every gate CI runs
 
 bench: install ## Run the benchmarks (see benchmarks/README.md)
-	$(BIN)/python benchmarks/run.py
+	@scripts/system-deps.sh wrk
+	$(BIN)/python benchmarks/http_load.py $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var

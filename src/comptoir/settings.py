@@ -104,6 +104,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "comptoir.sqlite3"),
+            # Keep connections: opening one re-runs the PRAGMAs below on every request.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # WAL lets readers run while one writer commits; IMMEDIATE takes the write
                 # lock at BEGIN so two writers queue instead of failing with "database is locked".
@@ -151,6 +154,9 @@ else:
             "QUEUES": ["default"],
         }
     }
+
+# Sessions are read on every signed-in request: serve them from the cache, backed by the DB.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Authentication -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
