@@ -65,3 +65,28 @@ class TeamFactory(factory.Factory):
         for member in members:
             services.do_add_team_member(team, member, actor=None, source=Source.SYSTEM)
         return team
+
+
+def open_ticket(
+    requester: User, subject: str = "Printer on fire", body: str = "It smokes.", **options: Any
+) -> Any:
+    """Open a ticket through the service, as the requester would from the portal."""
+    from comptoir.tickets import services as ticket_services
+
+    return ticket_services.do_open_ticket(
+        requester=requester,
+        subject=subject,
+        body=body,
+        actor=requester,
+        source=Source.WEB,
+        **options,
+    )
+
+
+def make_category(name: str = "Billing", fields: list[dict[str, Any]] | None = None) -> Any:
+    from comptoir.tickets.models import Category, CustomField
+
+    category = Category.objects.create(name=name, name_fr=f"{name} (fr)")
+    for position, spec in enumerate(fields or []):
+        CustomField.objects.create(category=category, position=position, **spec)
+    return category

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django_rq",
     "comptoir.core",
     "comptoir.accounts",
+    "comptoir.catalog",
+    "comptoir.tickets",
 ]
 
 MIDDLEWARE = [
@@ -245,6 +247,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 3600
+COMPTOIR_MAX_UPLOAD_MB = env_int("COMPTOIR_MAX_UPLOAD_MB", 20)
+COMPTOIR_MAX_ATTACHMENTS = env_int("COMPTOIR_MAX_ATTACHMENTS", 10)
+# Uploads stream to disk past 2.5 MB; the request body limit leaves room for several files.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Security -------------------------------------------------------------------------
 HTTPS = env_bool("COMPTOIR_HTTPS", False)

@@ -18,6 +18,8 @@ class ComptoirSettings:
     site_url: str
     redis_url: str
     allow_signups: bool
+    max_upload_bytes: int
+    max_attachments: int
 
     @property
     def scaled(self) -> bool:
@@ -31,4 +33,6 @@ def get() -> ComptoirSettings:
         site_url=settings.SITE_URL,
         redis_url=settings.REDIS_URL,
         allow_signups=settings.ACCOUNT_ALLOW_SIGNUPS,
+        max_upload_bytes=settings.COMPTOIR_MAX_UPLOAD_MB * 1024 * 1024,
+        max_attachments=settings.COMPTOIR_MAX_ATTACHMENTS,
     )
