@@ -10,6 +10,9 @@ admin.site.index_title = _("Configuration")
 
 urlpatterns = [
     path("", include("comptoir.accounts.urls")),
+    path("portal/tickets/", include("comptoir.tickets.urls_portal")),
+    path("agent/tickets/", include("comptoir.tickets.urls_agent")),
+    path("api/v1/", include("comptoir.api.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("health/", core_views.health, name="health"),
