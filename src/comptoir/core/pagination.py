@@ -47,19 +47,14 @@ def decode_cursor(cursor: str, order: tuple[str, ...], model: type[Model]) -> li
     except (ValueError, binascii.Error, UnicodeDecodeError):
         values = None
     if not isinstance(values, list) or len(values) != len(order):
-        raise InvalidInput(
-            "Invalid cursor.", errors={"cursor": ["This cursor is not valid for this list."]}
-        )
+        raise _invalid()
     decoded = []
     for name, value in zip(order, values, strict=True):
         field = model._meta.get_field(name.lstrip("-"))
         if field.get_internal_type() == "DateTimeField" and value is not None:
             parsed = parse_datetime(str(value))
             if parsed is None:
-                raise InvalidInput(
-                    "Invalid cursor.",
-                    errors={"cursor": ["This cursor is not valid for this list."]},
-                )
+                raise _invalid()
             value = parsed
         decoded.append(value)
     return decoded
