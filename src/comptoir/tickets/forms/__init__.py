@@ -1,0 +1,1 @@
+"""Ticket forms: ``portal`` for customers, ``agent`` for the workspace."""

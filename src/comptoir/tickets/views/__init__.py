@@ -1,0 +1,1 @@
+"""Ticket pages: ``portal`` for customers, ``agent`` for the workspace."""
