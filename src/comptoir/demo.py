@@ -8,13 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.test.utils import override_settings
 
 from comptoir.accounts import services
 from comptoir.accounts.choices import Language, Role
 from comptoir.accounts.models import Organisation, Team, User
 from comptoir.core.choices import Source
+from comptoir.demo_tickets import seed_tickets
+from comptoir.tickets.models import Ticket
 
+DEMO_TICKETS = 300
+_INLINE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DEMO_PASSWORD = "help-desk-2026"  # noqa: S105 - printed to the operator on purpose
 
 ORGANISATIONS = [
@@ -101,19 +107,32 @@ PEOPLE = [
 class DemoDesk:
     users: list[User] = field(default_factory=list)
     created: bool = False
+    tickets: int = 0
 
     def summary(self) -> list[str]:
         lines = [
             "Comptoir demo desk " + ("created." if self.created else "already present."),
-            f"Every demo login uses the password: {DEMO_PASSWORD}",
+            f"{self.tickets} tickets. Every demo login uses the password: {DEMO_PASSWORD}",
         ]
         lines += [f"  {user.get_role_display():<14} {user.email}" for user in self.users]
         return lines
 
 
-@transaction.atomic
-def seed() -> DemoDesk:
+def seed(tickets: int = DEMO_TICKETS) -> DemoDesk:
+    """Create the demo desk. Subscribers run inline so the search index and the audit
+    trail are complete when the command returns."""
+    with override_settings(TASKS=_INLINE_TASKS), transaction.atomic():
+        desk = _seed_people()
+        if not Ticket.objects.exists():
+            desk.created = True
+            seed_tickets(desk.users, count=tickets)
+    desk.tickets = Ticket.objects.count()
+    return desk
+
+
+def _seed_people() -> DemoDesk:
     desk = DemoDesk()
+    password_hash = make_password(DEMO_PASSWORD)  # hashing is slow on purpose: do it once
     organisations = [_organisation(name, shared) for name, shared in ORGANISATIONS]
     teams = [_team(name, description) for name, description in TEAMS]
     for email, name, role, org_index, language, zone, team_indexes in PEOPLE:
@@ -122,7 +141,7 @@ def seed() -> DemoDesk:
             desk.created = True
             user = services.do_create_user(
                 email,
-                password=DEMO_PASSWORD,
+                password_hash=password_hash,
                 full_name=name,
                 role=role,
                 organisation=organisations[org_index] if org_index is not None else None,

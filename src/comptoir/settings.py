@@ -156,6 +156,9 @@ else:
             "QUEUES": ["default"],
         }
     }
+# RQ workers (`comptoir worker`, `manage rqworker`) must load jobs with django-tasks-rq's
+# Job class, which calls the task; RQ's own calls the Task object and every job fails.
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 
 # Sessions are read on every signed-in request: serve them from the cache, backed by the DB.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -302,5 +305,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
+        # One line per task run drowns everything else; failures still log at ERROR.
+        "django_tasks": {"level": "WARNING"},
     },
 }

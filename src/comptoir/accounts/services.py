@@ -7,15 +7,22 @@ the ``actor`` may act, then call the matching ``do_*``.
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
 
-from comptoir.accounts.choices import Language, Role
+from comptoir.accounts.choices import Language, Role, TokenScope
 from comptoir.accounts.exceptions import NotAnAgent
-from comptoir.accounts.models import Organisation, Team, User, normalize_email
+from comptoir.accounts.models import ApiToken, Organisation, Team, User, normalize_email
 from comptoir.core.choices import Source
 from comptoir.core.events import emit
 from comptoir.core.exceptions import InvalidInput, NotAllowed
@@ -61,6 +68,7 @@ def do_create_user(
     timezone: str = "UTC",
     is_superuser: bool = False,
     email_verified: bool = False,
+    password_hash: str | None = None,
     actor: User | None = None,
     source: Source = Source.SYSTEM,
 ) -> User:
@@ -68,6 +76,8 @@ def do_create_user(
 
     ``email_verified`` records the address as confirmed, for accounts whose address an
     administrator vouches for; others confirm it through the link sent at sign-up.
+    ``password_hash`` carries an already hashed password (imports from another desk, the
+    demo), checked by Django's hashers like any other.
     """
     user = User(
         email=email,
@@ -86,6 +96,8 @@ def do_create_user(
                 _("Please choose a stronger password."), errors={"password": list(exc.messages)}
             ) from exc
         user.set_password(password)
+    elif password_hash:
+        user.password = password_hash
     else:
         user.set_unusable_password()
     with transaction.atomic():
@@ -277,3 +289,166 @@ def do_remove_team_member(team: Team, user: User, *, actor: User | None, source:
             source=source,
         )
     return team
+
+
+# --- Personal API tokens ---------------------------------------------------------------
+
+TOKEN_PREFIX = "cpt_"
+_TOKEN_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford's base32, lower case
+_PREFIX_LENGTH = 8
+_SECRET_LENGTH = 40  # 200 random bits
+# Recording every request's time would turn each API read into a write.
+LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
+MAX_TOKEN_NAME = 100
+
+
+@dataclass(frozen=True)
+class CreatedToken:
+    """A new token and its full key, which exists only here: it is never stored."""
+
+    token: ApiToken
+    key: str
+
+
+def _random_text(length: int) -> str:
+    return "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(length))
+
+
+def hash_token_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _split_key(key: str) -> tuple[str, str] | None:
+    """``cpt_<prefix>_<secret>`` into its prefix and secret, or ``None`` if malformed."""
+    if not key.startswith(TOKEN_PREFIX):
+        return None
+    prefix, separator, secret = key[len(TOKEN_PREFIX) :].partition("_")
+    if not separator or len(prefix) != _PREFIX_LENGTH or len(secret) != _SECRET_LENGTH:
+        return None
+    return prefix, secret
+
+
+def _token_payload(token: ApiToken) -> dict[str, str | None]:
+    # Never the key or its hash: events reach webhooks and the audit trail.
+    return {
+        "token": token.public_id,
+        "user": token.user.public_id,
+        "name": token.name,
+        "prefix": token.prefix,
+        "scope": token.scope,
+        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+    }
+
+
+def check_create_api_token(
+    actor: User,
+    *,
+    name: str,
+    scope: TokenScope | str,
+    expires_at: datetime.datetime | None = None,
+    source: Source = Source.WEB,
+) -> CreatedToken:
+    """Create a token for ``actor`` themselves; customers may have tokens too."""
+    if not actor.is_active:
+        raise NotAllowed(_("Your account is disabled."))
+    return do_create_api_token(
+        actor, name=name, scope=scope, expires_at=expires_at, actor=actor, source=source
+    )
+
+
+def do_create_api_token(
+    user: User,
+    *,
+    name: str,
+    scope: TokenScope | str,
+    expires_at: datetime.datetime | None,
+    actor: User | None,
+    source: Source,
+) -> CreatedToken:
+    """Store a new token for ``user`` and return its key, to be shown once."""
+    name = " ".join(name.split())
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    elif len(name) > MAX_TOKEN_NAME:
+        errors["name"] = [_("At most %(max)d characters.") % {"max": MAX_TOKEN_NAME}]
+    if scope not in TokenScope.values:
+        errors["scope"] = [_("Choose read or write.")]
+    if expires_at is not None and expires_at <= dj_timezone.now():
+        errors["expires_at"] = [_("Choose a date in the future.")]
+    if errors:
+        raise InvalidInput(_("Please correct the errors below."), errors=errors)
+    secret = _random_text(_SECRET_LENGTH)
+    for _attempt in range(5):
+        token = ApiToken(
+            user=user,
+            name=name,
+            prefix=_random_text(_PREFIX_LENGTH),
+            key_hash=hash_token_secret(secret),
+            scope=TokenScope(scope),
+            expires_at=expires_at,
+        )
+        try:
+            with transaction.atomic():
+                token.save()
+                emit(
+                    "api_token.created",
+                    _token_payload(token),
+                    actor_id=_actor_id(actor),
+                    source=source,
+                )
+        except IntegrityError:  # the 40-bit prefix is already taken: draw again
+            continue
+        return CreatedToken(token=token, key=f"{TOKEN_PREFIX}{token.prefix}_{secret}")
+    raise RuntimeError("could not draw a free API token prefix")
+
+
+def check_revoke_api_token(
+    actor: User, token: ApiToken, *, source: Source = Source.WEB
+) -> ApiToken:
+    if token.user_id != actor.pk and not actor.is_admin:
+        raise NotAllowed(_("You can only revoke your own tokens."))
+    return do_revoke_api_token(token, actor=actor, source=source)
+
+
+def do_revoke_api_token(token: ApiToken, *, actor: User | None, source: Source) -> ApiToken:
+    """Stop the token working at once. Revoking twice changes nothing."""
+    if token.revoked_at is not None:
+        return token
+    with transaction.atomic():
+        token.revoked_at = dj_timezone.now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+        emit("api_token.revoked", _token_payload(token), actor_id=_actor_id(actor), source=source)
+    return token
+
+
+def check_api_token(key: str, *, now: datetime.datetime | None = None) -> ApiToken | None:
+    """The usable token behind ``key`` (with its active user), or ``None``: unknown,
+    malformed, revoked, expired and disabled look the same to the caller."""
+    parts = _split_key(key)
+    if parts is None:
+        return None
+    prefix, secret = parts
+    token = (
+        ApiToken.objects.select_related("user", "user__organisation").filter(prefix=prefix).first()
+    )
+    if token is None:
+        # Compare anyway, so an unknown prefix costs the same time as a wrong secret.
+        hmac.compare_digest(hash_token_secret(secret), "0" * 64)
+        return None
+    if not hmac.compare_digest(token.key_hash, hash_token_secret(secret)):
+        return None
+    now = now or dj_timezone.now()
+    if not token.is_usable(now) or not token.user.is_active:
+        return None
+    do_touch_api_token(token, now=now)
+    return token
+
+
+def do_touch_api_token(token: ApiToken, *, now: datetime.datetime) -> ApiToken:
+    """Record that the token was used, at most once per ``LAST_USED_RESOLUTION``.
+    Bookkeeping like ``last_login``: no history, no event."""
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        token.last_used_at = now
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
