@@ -15,6 +15,8 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from comptoir.core.env import ConfigError
+
 logger = logging.getLogger("comptoir.cli")
 
 
@@ -102,12 +104,13 @@ def run_worker() -> None:
         call_command("rqworker", "default", with_scheduler=False)
 
 
-def demo() -> None:
+def demo(tickets: int | None) -> None:
     _setup_django()
     _prepare()
     from comptoir.demo import seed
 
-    for line in seed().summary():
+    desk = seed() if tickets is None else seed(tickets=tickets)
+    for line in desk.summary():
         print(line)  # noqa: T201
 
 
@@ -130,7 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-worker", action="store_true", help="do not run background tasks in this process"
     )
     commands.add_parser("worker", help="run background tasks")
-    commands.add_parser("demo", help="create the demo help desk and print its logins")
+    demo_parser = commands.add_parser("demo", help="create the demo help desk and print its logins")
+    demo_parser.add_argument(
+        "--tickets", type=int, help="how many tickets a new demo desk gets (300)"
+    )
     manage_parser = commands.add_parser("manage", help="run a Django management command")
     manage_parser.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -138,14 +144,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    if args.command == "serve":
-        serve(args.host, args.port, with_worker=not args.no_worker)
-    elif args.command == "worker":
-        run_worker()
-    elif args.command == "demo":
-        demo()
-    elif args.command == "manage":
-        manage(args.args)
+    try:
+        if args.command == "serve":
+            serve(args.host, args.port, with_worker=not args.no_worker)
+        elif args.command == "worker":
+            run_worker()
+        elif args.command == "demo":
+            demo(args.tickets)
+        elif args.command == "manage":
+            manage(args.args)
+    except ConfigError as exc:
+        # A mistyped variable deserves one line that names it, not a traceback.
+        sys.exit(f"comptoir: configuration error: {exc}")
 
 
 if __name__ == "__main__":
