@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels",
     "django_htmx",
+    "ninja",  # serves the API docs page (Swagger UI) from our own static files
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -11,3 +11,10 @@ class Role(models.TextChoices):
 class Language(models.TextChoices):
     ENGLISH = "en", _("English")
     FRENCH = "fr", _("French")
+
+
+class TokenScope(models.TextChoices):
+    """What a personal API token may do: read only (GET), or everything its owner can."""
+
+    READ = "read", _("Read")
+    WRITE = "write", _("Read and write")

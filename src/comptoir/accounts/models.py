@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import zoneinfo
 from typing import Any, ClassVar
 
@@ -12,7 +13,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.accounts.choices import Language, Role
+from comptoir.accounts.choices import Language, Role, TokenScope
 from comptoir.core.models import PublicIdModel
 
 
@@ -145,3 +146,52 @@ class Team(PublicIdModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApiToken(PublicIdModel):
+    """A personal key for the REST API. It acts as its owner, within its scope.
+
+    The key reads ``cpt_<prefix>_<secret>``. Only ``prefix`` (shown so the owner can tell
+    keys apart) and the SHA-256 of the secret are stored; the secret is shown once.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), related_name="api_tokens", on_delete=models.CASCADE
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=8, unique=True)
+    key_hash = models.CharField(_("key hash"), max_length=64)
+    scope = models.CharField(
+        _("scope"), max_length=8, choices=TokenScope.choices, default=TokenScope.READ
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.shown_key})"
+
+    @property
+    def shown_key(self) -> str:
+        """What the owner sees of the key: enough to recognise it, useless to anyone."""
+        return f"cpt_{self.prefix}_…"
+
+    @property
+    def is_write(self) -> bool:
+        return self.scope == TokenScope.WRITE
+
+    def status(self, now: datetime.datetime) -> str:
+        """``revoked``, ``expired`` or ``active`` at ``now``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "active"
+
+    def is_usable(self, now: datetime.datetime) -> bool:
+        return self.status(now) == "active"

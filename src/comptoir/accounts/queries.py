@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 
 from comptoir.accounts.choices import Role
-from comptoir.accounts.models import Organisation, Team, User
+from comptoir.accounts.models import ApiToken, Organisation, Team, User
 
 
 def users_visible_to(user: User | AnonymousUser) -> QuerySet[User]:
@@ -55,3 +55,20 @@ def organisations_with_member_counts(user: User | AnonymousUser) -> QuerySet[Org
 
 def agents_visible_to(user: User | AnonymousUser) -> QuerySet[User]:
     return users_visible_to(user).filter(role__in=[Role.AGENT, Role.ADMIN], is_active=True)
+
+
+def api_tokens_visible_to(user: User | AnonymousUser) -> QuerySet[ApiToken]:
+    """A user's own tokens; administrators see everyone's (to revoke a leaked one)."""
+    if not user.is_authenticated or not user.is_active:
+        return ApiToken.objects.none()
+    tokens = ApiToken.objects.select_related("user")
+    if user.is_admin:
+        return tokens.all()
+    return tokens.filter(user=user)
+
+
+def own_api_tokens(user: User | AnonymousUser) -> QuerySet[ApiToken]:
+    """The tokens ``user`` manages on their token page, newest first."""
+    if not user.is_authenticated:
+        return ApiToken.objects.none()
+    return api_tokens_visible_to(user).filter(user_id=user.pk)
