@@ -196,6 +196,9 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_UNIQUE_EMAIL = True
+# Sign-up says plainly that an address is taken, as customers of a help desk expect;
+# the rate limits below keep that from being used to list customers in bulk.
+ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Comptoir] "
 ACCOUNT_RATE_LIMITS = {
