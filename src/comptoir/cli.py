@@ -14,8 +14,12 @@ import os
 import sys
 import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from comptoir.core.env import ConfigError
+
+if TYPE_CHECKING:
+    from django_tasks_db.management.commands.db_worker import Worker
 
 logger = logging.getLogger("comptoir.cli")
 
@@ -42,7 +46,7 @@ def _task_backend_is_database() -> bool:
     return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend)
 
 
-def start_embedded_worker() -> tuple[threading.Thread, object]:
+def start_embedded_worker() -> tuple[threading.Thread, Worker]:
     """Run the database task worker in a daemon thread of this process."""
     from django.utils.crypto import get_random_string
     from django_tasks_db.management.commands.db_worker import Worker
@@ -57,9 +61,32 @@ def start_embedded_worker() -> tuple[threading.Thread, object]:
         worker_id=f"embedded-{get_random_string(12)}",
         excluded_queue_names=[],
     )
-    thread = threading.Thread(target=worker.run, name="comptoir-worker", daemon=True)
+    thread = threading.Thread(
+        target=_run_embedded_worker, args=(worker,), name="comptoir-worker", daemon=True
+    )
     thread.start()
     return thread, worker
+
+
+def _run_embedded_worker(worker: Worker) -> None:
+    """The worker loop, kept alive while another process holds the SQLite write lock past
+    the busy timeout (a long `comptoir demo` or migration): the library's loop raises on
+    that, and the thread would die with every later task left queued until a restart."""
+    from django.db import OperationalError, connections
+    from django_tasks_db.utils import is_locked_database_exception
+
+    try:
+        while worker.running:
+            try:
+                worker.run()
+            except OperationalError as exc:
+                if not is_locked_database_exception(exc):
+                    raise
+                logger.warning("The database stayed locked; the task worker tries again.")
+                connections.close_all()
+    finally:
+        # The thread's own connections, which nothing else would ever close.
+        connections.close_all()
 
 
 def serve(host: str, port: int, *, with_worker: bool) -> None:
@@ -68,7 +95,7 @@ def serve(host: str, port: int, *, with_worker: bool) -> None:
     from django.conf import settings
 
     _prepare()
-    worker = None
+    worker: Worker | None = None
     if with_worker:
         if _task_backend_is_database():
             _thread, worker = start_embedded_worker()
@@ -91,7 +118,7 @@ def serve(host: str, port: int, *, with_worker: bool) -> None:
         uvicorn.Server(config).run()
     finally:
         if worker is not None:
-            worker.running = False  # type: ignore[attr-defined]
+            worker.running = False
 
 
 def run_worker() -> None:
