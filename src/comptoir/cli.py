@@ -36,7 +36,43 @@ def _prepare(verbosity: int = 0) -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=verbosity)
+    collect_static_if_changed(verbosity)
+
+
+def static_fingerprint() -> str:
+    """A digest of every source static file's path, size and modification time."""
+    import hashlib
+    from pathlib import Path
+
+    from django.contrib.staticfiles.finders import get_finders
+
+    digest = hashlib.sha256()
+    entries = []
+    for finder in get_finders():
+        for path, storage in finder.list([]):
+            stat = Path(storage.path(path)).stat()
+            entries.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    for entry in sorted(entries):
+        digest.update(entry.encode())
+    return digest.hexdigest()
+
+
+def collect_static_if_changed(verbosity: int = 0) -> bool:
+    """Run collectstatic only when the source files changed since the last run: hashing and
+    compressing every file costs seconds at each start otherwise."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    stamp = Path(settings.STATIC_ROOT) / ".comptoir-fingerprint"
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    fingerprint = static_fingerprint()
+    if manifest.exists() and stamp.exists() and stamp.read_text() == fingerprint:
+        return False
     call_command("collectstatic", interactive=False, verbosity=verbosity)
+    stamp.write_text(fingerprint)
+    return True
 
 
 def _task_backend_is_database() -> bool:
@@ -94,11 +130,14 @@ def serve(host: str, port: int, *, with_worker: bool) -> None:
     import uvicorn
     from django.conf import settings
 
+    from comptoir.core import runtime
+
     _prepare()
     worker: Worker | None = None
     if with_worker:
         if _task_backend_is_database():
-            _thread, worker = start_embedded_worker()
+            thread, worker = start_embedded_worker()
+            runtime.embedded_worker = thread
         else:
             logger.warning(
                 "Tasks go to Redis: run `comptoir worker` in another process to process them."

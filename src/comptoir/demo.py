@@ -121,9 +121,12 @@ class DemoDesk:
 def seed(tickets: int = DEMO_TICKETS) -> DemoDesk:
     """Create the demo desk. Subscribers run inline so the search index and the audit
     trail are complete when the command returns."""
-    with override_settings(TASKS=_INLINE_TASKS), transaction.atomic():
-        desk = _seed_people()
+    with override_settings(TASKS=_INLINE_TASKS):
+        with transaction.atomic():
+            desk = _seed_people()
         if not Ticket.objects.exists():
+            # One transaction per ticket (the services' own), so a running server's
+            # requests never wait long behind the seeding for SQLite's write lock.
             desk.created = True
             seed_tickets(desk.users, count=tickets)
     desk.tickets = Ticket.objects.count()
