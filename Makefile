@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps run demo serve worker test test-fast lint format typecheck migrations-check messages check bench clean
+.PHONY: help install system-deps run demo serve worker test test-fast lint format typecheck migrations-check messages check bench bench-tickets clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
@@ -64,9 +64,13 @@ messages: install ## Refresh and compile the French and English catalogues
 
 check: lint typecheck migrations-check test ## Every gate CI runs
 
-bench: install ## Run the benchmarks (see benchmarks/README.md)
+bench: install ## Load benchmark of the spine's pages (see benchmarks/README.md)
 	@scripts/system-deps.sh wrk
 	$(BIN)/python benchmarks/http_load.py $(BENCH_ARGS)
+
+bench-tickets: install ## Load benchmark of the ticketing core at scale (TICKETS=100000)
+	@scripts/system-deps.sh wrk
+	$(BIN)/python benchmarks/ticket_load.py --tickets $(or $(TICKETS),100000) $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var

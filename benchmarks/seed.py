@@ -155,6 +155,13 @@ def main() -> None:
         )
         for index, agent in enumerate(agents):
             teams[index % 4].members.add(agent)
+        User.objects.create(
+            email="admin@bench.example",
+            full_name="Bench Admin",
+            role="admin",
+            password=password,
+            public_id=public_id(),
+        )
         customers = User.objects.bulk_create(
             [
                 User(
