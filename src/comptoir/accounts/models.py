@@ -123,6 +123,18 @@ class User(AbstractBaseUser, PermissionsMixin, PublicIdModel):
         """Django's admin site is the administrators' configuration area."""
         return self.is_admin
 
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        # Administrators configure everything; Django's per-model permissions are for
+        # finer roles added later.
+        if self.is_active and self.role == Role.ADMIN:
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        if self.is_active and self.role == Role.ADMIN:
+            return True
+        return super().has_module_perms(app_label)
+
     def get_full_name(self) -> str:
         return self.full_name
 

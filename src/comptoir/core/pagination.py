@@ -10,6 +10,7 @@ import base64
 import binascii
 import datetime
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -40,7 +41,12 @@ def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, order: tuple[str, ...], model: type[Model]) -> list[Any]:
+def decode_cursor(
+    cursor: str,
+    order: tuple[str, ...],
+    model: type[Model],
+    annotations: Mapping[str, Any] | None = None,
+) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -50,14 +56,25 @@ def decode_cursor(cursor: str, order: tuple[str, ...], model: type[Model]) -> li
         raise _invalid()
     decoded = []
     for name, value in zip(order, values, strict=True):
-        field = model._meta.get_field(name.lstrip("-"))
-        if field.get_internal_type() == "DateTimeField" and value is not None:
+        if field_type(name.lstrip("-"), model, annotations or {}) == "DateTimeField" and (
+            value is not None
+        ):
             parsed = parse_datetime(str(value))
             if parsed is None:
                 raise _invalid()
             value = parsed
         decoded.append(value)
     return decoded
+
+
+def field_type(name: str, model: type[Model], annotations: Mapping[str, Any]) -> str:
+    """The internal type of a sort key: a model field, or an annotation (a ``Coalesce``
+    that makes a nullable date sortable, a ``Case`` that ranks choices)."""
+    if name in annotations:
+        return str(annotations[name].output_field.get_internal_type())
+    field = model._meta.get_field(name)
+    internal = getattr(field, "get_internal_type", None)
+    return str(internal()) if internal is not None else ""
 
 
 def _invalid() -> InvalidInput:
@@ -77,7 +94,11 @@ def _after(order: tuple[str, ...], values: list[Any]) -> Q:
         for previous, value in zip(order[:index], values[:index], strict=True):
             step &= Q(**{previous.lstrip("-"): value})
         condition |= step
-    return condition
+    # The same rows, with a bound on the first key an index can seek to: planners do not
+    # always see one through the OR.
+    first = order[0].lstrip("-")
+    bound = Q(**{f"{first}__{'lte' if order[0].startswith('-') else 'gte'}": values[0]})
+    return bound & condition
 
 
 def keyset_page(
@@ -88,7 +109,8 @@ def keyset_page(
     size = max(1, min(size, MAX_PAGE_SIZE))
     queryset = queryset.order_by(*order)
     if cursor:
-        queryset = queryset.filter(_after(order, decode_cursor(cursor, order, queryset.model)))
+        values = decode_cursor(cursor, order, queryset.model, queryset.query.annotations)
+        queryset = queryset.filter(_after(order, values))
     rows = list(queryset[: size + 1])
     items = rows[:size]
     next_cursor = None

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
@@ -75,6 +76,6 @@ class MessageKind(models.TextChoices):
 
 class FieldKind(models.TextChoices):
     TEXT = "text", _("Text")
-    NUMBER = "number", _("Number")
+    NUMBER = "number", pgettext_lazy("field kind", "Number")
     CHOICE = "choice", _("Choice")
     DATE = "date", _("Date")
