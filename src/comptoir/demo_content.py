@@ -7,7 +7,9 @@ the agent's first name, {n} a number that varies.
 
 from __future__ import annotations
 
-CATEGORIES = [
+from typing import Any
+
+CATEGORIES: list[tuple[str, str, str, list[dict[str, Any]]]] = [
     # key, English, French, fields
     ("billing", "Billing and payments", "Facturation et paiements", [
         {"key": "invoice", "label": "Invoice number", "label_fr": "Numéro de facture", "kind": "text"},

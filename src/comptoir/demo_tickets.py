@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Sequence
+from typing import TypeVar
 
 from django.utils import timezone
 from django.utils.text import slugify
@@ -21,6 +23,8 @@ from comptoir.demo_content import CATEGORIES, EXTRA_CUSTOMERS, INTERNAL_NOTES, P
 from comptoir.tickets import services
 from comptoir.tickets.choices import MessageKind, Status
 from comptoir.tickets.models import Category, CustomField, HistoryEntry, Message, Ticket
+
+T = TypeVar("T")
 
 # (status, weight): most of a desk's tickets are solved or closed; a healthy queue remains.
 STATUS_WEIGHTS = [
@@ -46,9 +50,9 @@ TEAM_OF_CATEGORY = {
 DOMAIN_OF_LANGUAGE = {"en": "example.com", "fr": "exemple.fr"}
 
 
-def _weighted(rng: random.Random, choices: list[tuple[object, int]]) -> object:
-    values, weights = zip(*choices, strict=True)
-    return rng.choices(values, weights=weights)[0]
+def _weighted(rng: random.Random, choices: Sequence[tuple[T, int]]) -> T:
+    values = [value for value, _weight in choices]
+    return rng.choices(values, weights=[weight for _value, weight in choices])[0]
 
 
 def _catalogue() -> tuple[dict[str, Category], dict[str, Product]]:
@@ -136,12 +140,12 @@ def seed_tickets(users: list[User], *, count: int) -> None:
             subject=subject,
             body=request.format(**fill),
             actor=customer,
-            source=source,  # type: ignore[arg-type]
+            source=source,
             category=category,
             custom_fields=_field_values(category, rng, n),
             product=products[product_key] if product_key else None,
             type=ticket_type,
-            priority=_weighted(rng, PRIORITY_WEIGHTS),  # type: ignore[arg-type]
+            priority=_weighted(rng, PRIORITY_WEIGHTS),
         )
         if status != Status.NEW:
             services.do_update_ticket(
@@ -167,7 +171,7 @@ def seed_tickets(users: list[User], *, count: int) -> None:
             if status in (Status.SOLVED, Status.CLOSED):
                 services.do_add_message(
                     ticket, author=customer, body=follow_up, kind=MessageKind.REPLY, source=source
-                )  # type: ignore[arg-type]
+                )
                 services.do_update_ticket(
                     ticket, actor=agent, source=Source.WEB, status=Status.SOLVED
                 )

@@ -123,7 +123,7 @@ class User(AbstractBaseUser, PermissionsMixin, PublicIdModel):
         """Django's admin site is the administrators' configuration area."""
         return self.is_admin
 
-    def has_perm(self, perm: str, obj: object = None) -> bool:
+    def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
         # Administrators configure everything; Django's per-model permissions are for
         # finer roles added later.
         if self.is_active and self.role == Role.ADMIN:
