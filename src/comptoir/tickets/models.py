@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -86,6 +88,23 @@ class CustomField(models.Model):
     @property
     def display_help_text(self) -> str:
         return pick(self.help_text, self.help_text_fr)
+
+    def clean(self) -> None:
+        """A choice field needs a list of options, each with a value; other kinds none."""
+        if self.kind == FieldKind.CHOICE:
+            if not isinstance(self.choices, list) or not self.choices:
+                raise ValidationError({"choices": _("A choice field needs at least one option.")})
+            for option in self.choices:
+                if not isinstance(option, dict) or not str(option.get("value", "")).strip():
+                    raise ValidationError(
+                        {
+                            "choices": _(
+                                "Each option needs a “value” (and may have “label” and “label_fr”)."
+                            )
+                        }
+                    )
+        elif self.choices:
+            raise ValidationError({"choices": _("Only choice fields have options.")})
 
     def choice_options(self) -> list[tuple[str, str]]:
         return [
@@ -374,3 +393,28 @@ class SavedView(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TicketSearchDocument(models.Model):
+    """A ticket's full-text document on PostgreSQL: number and subject (weight A), requester
+    and public replies (B), internal notes (D); customers' queries only match A and B.
+    Written only by the search indexer. On SQLite the FTS5 table ``tickets_search_fts``
+    holds the documents and this table stays empty; the GIN index is created by migration
+    ``0002_search_index`` on PostgreSQL only."""
+
+    ticket = models.OneToOneField(
+        Ticket,
+        verbose_name=_("ticket"),
+        related_name="search_document",
+        primary_key=True,
+        on_delete=models.CASCADE,
+    )
+    document = SearchVectorField(_("document"), null=True)
+
+    class Meta:
+        ordering = ["ticket"]
+        verbose_name = _("ticket search document")
+        verbose_name_plural = _("ticket search documents")
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id}"

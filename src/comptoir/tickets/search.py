@@ -1,31 +1,149 @@
 """Ticket search, one interface over the database's own full-text engine.
 
 ``search_tickets(user, text)`` returns the tickets ``user`` may see that match ``text``,
-as a queryset the caller can filter, order and paginate further.
+as a queryset the caller can filter, order and paginate further. ``best_matches`` orders
+them by relevance. The index (``search_backends``) is kept fresh by the subscriber
+``index_ticket_search`` and rebuilt by ``manage reindex_tickets``; see
+docs/development/search.md.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db import connections, transaction
+from django.db.models import Case, IntegerField, Max, Min, QuerySet, Value, When
 
 from comptoir.accounts.models import User
 from comptoir.tickets.models import Ticket
 from comptoir.tickets.queries import tickets_visible_to
+from comptoir.tickets.search_backends import backend_for, parse_query
 
 
 def search_tickets(user: User | AnonymousUser, text: str) -> QuerySet[Ticket]:
+    """The tickets ``user`` may see matching ``text``. Blank text filters nothing; text
+    with no word in it (only punctuation) matches nothing.
+
+    The index answers with a subquery of ticket ids and the visibility rule applies on
+    top. Customers match only the public side of a ticket: a word that appears only in
+    an internal note never finds it for them."""
     tickets = tickets_visible_to(user)
-    words = text.split()
-    if not words:
+    if not text.strip():
         return tickets
-    if words[0].lstrip("#").isdigit() and len(words) == 1:
-        return tickets.filter(number=int(words[0].lstrip("#")))
-    condition = Q()
-    for word in words:
-        condition &= (
-            Q(subject__icontains=word)
-            | Q(requester__email__icontains=word)
-            | Q(requester__full_name__icontains=word)
-        )
-    return tickets.filter(condition)
+    query = parse_query(text)
+    if query is None or not user.is_authenticated:
+        return tickets.none()
+    return tickets.filter(pk__in=backend_for().matching_ids(query, internal=user.is_agent))
+
+
+def best_matches(
+    user: User | AnonymousUser,
+    text: str,
+    *,
+    limit: int = 50,
+    within: QuerySet[Ticket] | None = None,
+) -> QuerySet[Ticket]:
+    """The ``limit`` most relevant tickets for ``text``, best first (``search_rank`` 0, 1,
+    ...), among ``within`` if given (say, the open tickets). Relevance is no keyset:
+    show these as one page. Subject words count more than reply words."""
+    results = search_tickets(user, text)
+    if within is not None:
+        results &= within
+    query = parse_query(text)
+    if query is None or not user.is_authenticated:
+        newest = results.order_by("-updated_at", "-id")
+        return newest.filter(pk__in=newest.values("pk")[: max(1, limit)])
+    ids = backend_for().ranked_ids(
+        query, internal=user.is_agent, candidates=results, limit=max(1, limit)
+    )
+    position = Case(
+        *(When(pk=pk, then=Value(rank)) for rank, pk in enumerate(ids)),
+        default=Value(len(ids)),
+        output_field=IntegerField(),
+    )
+    return (
+        tickets_visible_to(user)
+        .filter(pk__in=ids)
+        .annotate(search_rank=position)
+        .order_by("search_rank")
+    )
+
+
+def index_tickets(ids: Iterable[int]) -> int:
+    """(Re)build the search documents of these tickets. Idempotent."""
+    ids = sorted(set(ids))
+    if not ids:
+        return 0
+    placeholders = ", ".join(["%s"] * len(ids))
+    with transaction.atomic():
+        return backend_for().index_where(f"t.id IN ({placeholders})", ids)
+
+
+def ticket_ids(public_ids: Iterable[str]) -> list[int]:
+    return list(Ticket.objects.filter(public_id__in=list(public_ids)).values_list("pk", flat=True))
+
+
+def index_tickets_of_requester(user_public_id: str) -> int:
+    """Rebuild the documents of every ticket this user requested (their name changed)."""
+    user_ids = list(User.objects.filter(public_id=user_public_id).values_list("pk", flat=True))
+    if not user_ids:
+        return 0
+    with transaction.atomic():
+        return backend_for().index_where("t.requester_id = %s", user_ids)
+
+
+def reindex_all(
+    *,
+    batch_size: int = 5000,
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Rebuild every ticket's documents in id ranges of ``batch_size``, each one statement
+    in its own transaction, then drop documents of deleted tickets. Safe to rerun or
+    interrupt. ``jobs`` > 1 indexes ranges in parallel where the database allows
+    concurrent writers (PostgreSQL; SQLite has one writer and stays sequential)."""
+    backend = backend_for()
+    backend.prepare()
+    bounds = Ticket.objects.aggregate(low=Min("id"), high=Max("id"))
+    total = Ticket.objects.count()
+    done = 0
+    if bounds["low"] is not None:
+        starts = range(bounds["low"], bounds["high"] + 1, max(1, batch_size))
+
+        def index_range(start: int) -> int:
+            with transaction.atomic():
+                return backend_for().index_where(
+                    "t.id >= %s AND t.id < %s", [start, start + batch_size]
+                )
+
+        def report(count: int) -> None:
+            nonlocal done
+            done += count
+            if progress is not None:
+                progress(min(done, total), total)
+
+        if jobs > 1 and backend.concurrent_writes:
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                for count in pool.map(_in_own_connection(index_range), starts):
+                    report(count)
+        else:
+            for start in starts:
+                report(index_range(start))
+    with transaction.atomic():
+        backend.prune()
+        backend.optimize()
+    return done
+
+
+def _in_own_connection(func: Callable[[int], int]) -> Callable[[int], int]:
+    """Run ``func`` in a worker thread's own database connection, closed afterwards."""
+
+    def run(arg: int) -> int:
+        try:
+            return func(arg)
+        finally:
+            connections.close_all()
+
+    return run
