@@ -20,7 +20,10 @@ from tests.factories import AgentFactory, open_ticket
 
 # Each scenario runs with async_to_sync from the test's thread: the consumer's database
 # calls (thread-sensitive) run in that thread, inside the test's transaction.
-pytestmark = pytest.mark.django_db
+# Real transactions: consumers reach the database through database_sync_to_async, which
+# closes connections left outside autocommit, as the test-wide transaction of plain
+# `django_db` would be (PostgreSQL then loses the test's connection).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 TIMEOUT = 2
 
