@@ -41,11 +41,11 @@ from comptoir.tickets.api_schemas import (
     ticket_out,
 )
 from comptoir.tickets.choices import MessageKind, Status
+from comptoir.tickets.downloads import FileMissing, attachment_response
 from comptoir.tickets.exceptions import AttachmentRejected, DomainError, InvalidInput, NotAllowed
 from comptoir.tickets.models import Category, Ticket
 from comptoir.tickets.search import search_tickets
 from comptoir.tickets.services.lifecycle import EDITABLE
-from comptoir.tickets.views.attachments import served_content_type
 
 router = Router()
 
@@ -355,18 +355,6 @@ def download_attachment(request: HttpRequest, public_id: str) -> FileResponse:
     if attachment is None:
         raise not_found()
     try:
-        stream = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise not_found() from None  # the row outlived its file (a restore without media)
-    response = FileResponse(
-        stream,
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=served_content_type(attachment.content_type),
-    )
-    # Uploaded files are other people's content: never sniffed, never run, never framed.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
+        return attachment_response(attachment)
+    except FileMissing:
+        raise not_found() from None

@@ -12,17 +12,7 @@ from django.views.decorators.http import require_GET
 
 from comptoir.core.http import AuthenticatedHttpRequest
 from comptoir.tickets import queries
-
-# Types a browser shows passively; anything else is announced as opaque bytes, so that
-# even a mislabelled HTML or SVG file cannot be rendered or sniffed into a page.
-PASSIVE_TYPES = frozenset(
-    {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"}
-)
-
-
-def served_content_type(stored: str) -> str:
-    content_type = stored.split(";", 1)[0].strip().lower()
-    return content_type if content_type in PASSIVE_TYPES else "application/octet-stream"
+from comptoir.tickets.downloads import FileMissing, attachment_response
 
 
 @login_required
@@ -32,18 +22,6 @@ def download(request: AuthenticatedHttpRequest, public_id: str) -> FileResponse:
     if attachment is None:
         raise Http404
     try:
-        stream = attachment.file.open("rb")
-    except FileNotFoundError:
-        # The row outlived its file (a restore without the media folder): not a crash.
+        return attachment_response(attachment)
+    except FileMissing:
         raise Http404 from None
-    response = FileResponse(
-        stream,
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=served_content_type(attachment.content_type),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
