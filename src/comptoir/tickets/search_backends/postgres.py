@@ -38,6 +38,9 @@ from comptoir.tickets.search_backends.base import (
 
 logger = logging.getLogger(__name__)
 
+# Up to this many matches, a search joins from the matching ids (see matching_ids).
+FEW_MATCHES = 5000
+
 # A query is read both as English and as French, ORed: both %s get the same text.
 _MATCH = (
     "SELECT ticket_id FROM tickets_ticketsearchdocument WHERE document @@ "
@@ -139,8 +142,18 @@ class PostgresBackend(SearchBackend):
     concurrent_writes = True
 
     def matching_ids(self, query: Query, *, internal: bool) -> RawSQL:
-        params = [tsquery_text(query, internal=internal)] * 2
-        return RawSQL(_MATCH, params)  # noqa: S611 - constant SQL, text as parameters
+        # The planner picks "matches first" or "newest tickets first, checking each" from
+        # its guess of how many tickets match, and it overestimates rare words: then it
+        # walks through the whole table. So ask the GIN index first: a query matching
+        # few tickets hands their ids over (the join can only start from them), and
+        # only a common one is left to the planner, which knows common words well.
+        text = tsquery_text(query, internal=internal)
+        with self.connection.cursor() as cursor:
+            cursor.execute(_MATCH + " LIMIT %s", [text, text, FEW_MATCHES + 1])
+            ids = [row[0] for row in cursor.fetchall()]
+        if len(ids) <= FEW_MATCHES:
+            return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+        return RawSQL(_MATCH, [text, text])  # noqa: S611 - constant SQL, text as parameters
 
     def ranked_ids(
         self, query: Query, *, internal: bool, candidates: QuerySet[Ticket], limit: int
