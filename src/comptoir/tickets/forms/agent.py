@@ -10,6 +10,7 @@ sends only what this agent changed and never reverts a colleague's change made m
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -54,13 +55,34 @@ def _set_choices(form: forms.Form, name: str, choices: list[tuple[str, Any]]) ->
     field.choices = choices
 
 
+def _for_this_request(user: User, key: str, read: Callable[[], list[tuple[str, str]]]) -> Any:
+    """Choices read once per request: a page's forms (filters and bulk bar, assignment
+    and properties) offer the same agents and teams. The request's user object is new on
+    every request, so nothing outlives it."""
+    name = f"_comptoir_{key}"
+    choices = getattr(user, name, None)
+    if choices is None:
+        choices = read()
+        setattr(user, name, choices)
+    return choices
+
+
 def _agent_choices(user: User) -> list[tuple[str, str]]:
-    agents = agents_visible_to(user).order_by("full_name", "email")
-    return [(agent.public_id, str(agent)) for agent in agents]
+    def read() -> list[tuple[str, str]]:
+        agents = agents_visible_to(user).order_by("full_name", "email")
+        rows = agents.values_list("public_id", "full_name", "email")
+        return [(public_id, name or email) for public_id, name, email in rows]
+
+    return list(_for_this_request(user, "agent_choices", read))
 
 
 def _team_choices(user: User) -> list[tuple[str, str]]:
-    return [(team.public_id, team.name) for team in teams_visible_to(user)]
+    def read() -> list[tuple[str, str]]:
+        return [
+            (team.public_id, team.name) for team in teams_visible_to(user).only("public_id", "name")
+        ]
+
+    return list(_for_this_request(user, "team_choices", read))
 
 
 # --- Lists ---------------------------------------------------------------------------

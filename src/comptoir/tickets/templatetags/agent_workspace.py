@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.safestring import SafeString
 
 from comptoir.tickets import listing
+from comptoir.tickets.models import Ticket
+from comptoir.tickets.rows import RowRenderer
 from comptoir.tickets.views.agent import list_url
 
 register = template.Library()
@@ -50,3 +53,9 @@ def agent_ticket_views(context: template.Context, oob: bool = False) -> dict[str
         for view in saved_views
     ]
     return {"show": True, "builtins": builtins, "saved": saved, "on_list": on_list, "oob": oob}
+
+
+@register.simple_tag
+def ticket_rows(tickets: list[Ticket], columns: list[listing.Column]) -> SafeString:
+    """The ``<tr>`` of a list page's tickets (see ``tickets/rows.py``)."""
+    return RowRenderer(columns).render(tickets)
