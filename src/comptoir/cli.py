@@ -1,6 +1,7 @@
 """The ``comptoir`` command.
 
-comptoir serve [--host H] [--port P] [--no-worker]   web + WebSocket + task worker
+comptoir serve [--host H] [--port P] [--processes N] [--no-worker]
+                                                      web + WebSocket + task worker
 comptoir worker                                       a task worker process
 comptoir demo                                         seed the demo desk, print logins
 comptoir manage <django command> [args...]            any Django management command
@@ -125,13 +126,21 @@ def _run_embedded_worker(worker: Worker) -> None:
         connections.close_all()
 
 
-def serve(host: str, port: int, *, with_worker: bool) -> None:
+def serve(host: str, port: int, *, with_worker: bool, processes: int = 1) -> None:
     _setup_django()
     import uvicorn
     from django.conf import settings
 
     from comptoir.core import runtime
 
+    if processes < 1:
+        raise ConfigError("--processes must be at least 1")
+    if processes > 1 and not settings.REDIS_URL:
+        # Live updates and caches live in each process's memory on the embedded default.
+        raise ConfigError(
+            "--processes above 1 needs REDIS_URL: the processes share live updates, "
+            "caches and sessions through Redis"
+        )
     _prepare()
     worker: Worker | None = None
     if with_worker:
@@ -142,7 +151,10 @@ def serve(host: str, port: int, *, with_worker: bool) -> None:
             logger.warning(
                 "Tasks go to Redis: run `comptoir worker` in another process to process them."
             )
-    print(f"Comptoir is starting on http://{host}:{port}/ (data in {settings.DATA_DIR})")  # noqa: T201
+    print(  # noqa: T201
+        f"Comptoir is starting on http://{host}:{port}/ with {processes} process"
+        f"{'es' if processes > 1 else ''} (data in {settings.DATA_DIR})"
+    )
     config = uvicorn.Config(
         "comptoir.asgi:application",
         host=host,
@@ -152,9 +164,17 @@ def serve(host: str, port: int, *, with_worker: bool) -> None:
         proxy_headers=True,
         ws="websockets-sansio",
         timeout_graceful_shutdown=10,
+        workers=processes,
     )
     try:
-        uvicorn.Server(config).run()
+        if processes == 1:
+            uvicorn.Server(config).run()
+        else:
+            # Each process imports the application and serves the shared socket; this one
+            # supervises them (and runs the embedded worker, if any).
+            from uvicorn.supervisors import Multiprocess
+
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
     finally:
         if worker is not None:
             worker.running = False
@@ -196,6 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=int, default=int(os.environ.get("COMPTOIR_PORT", "8000"))
     )
     serve_parser.add_argument(
+        "--processes",
+        type=int,
+        default=int(os.environ.get("COMPTOIR_PROCESSES", "1")),
+        help="server processes sharing the port (1; more needs REDIS_URL)",
+    )
+    serve_parser.add_argument(
         "--no-worker", action="store_true", help="do not run background tasks in this process"
     )
     commands.add_parser("worker", help="run background tasks")
@@ -212,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "serve":
-            serve(args.host, args.port, with_worker=not args.no_worker)
+            serve(args.host, args.port, with_worker=not args.no_worker, processes=args.processes)
         elif args.command == "worker":
             run_worker()
         elif args.command == "demo":

@@ -156,7 +156,15 @@ class Browser:
 class ServerProcess:
     """``comptoir serve`` in a child process, its output kept in a log file."""
 
-    def __init__(self, data_dir: Path, log_path: Path, *, env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        log_path: Path,
+        *,
+        env: dict[str, str] | None = None,
+        args: tuple[str, ...] = (),
+    ):
+        self.args = args
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = env if env is not None else comptoir_env(data_dir)
@@ -167,7 +175,7 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         self._log = self.log_path.open("a", encoding="utf-8")
         self.process = subprocess.Popen(
-            [COMPTOIR, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [COMPTOIR, "serve", "--host", "127.0.0.1", "--port", str(self.port), *self.args],
             env=self.env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
