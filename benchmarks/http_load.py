@@ -3,7 +3,9 @@
 Starts the server from an empty data folder (SQLite by default; PostgreSQL when
 DATABASE_URL is set), measures the time to the first healthy answer, seeds the demo
 desk, signs an agent and a customer in, then runs wrk against each page and reports
-requests/s, p50 and p99 latency, queries per request and the server's memory.
+requests/s, p50 and p99 latency, bytes per response, queries per request and the
+server's memory. Every page must answer 200 once before its load, and the script exits 1
+if any response of the load had another status (3xx included).
 
     .venv/bin/python benchmarks/http_load.py [--duration 10] [--connections 16]
 
@@ -23,9 +25,11 @@ from pathlib import Path
 from common import (
     COMPTOIR,
     Result,
+    exit_status,
     login,
     print_table,
     queries_per_request,
+    require_status,
     rss_mib,
     run_wrk,
     running_server,
@@ -42,7 +46,7 @@ LOGINS = {"customer": "dave@acme.example", "agent": "camille@comptoir.example"}
 DEMO_PASSWORD = "help-desk-2026"  # noqa: S105 - the demo desk's published password
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
     parser.add_argument("--connections", type=int, default=16, help="concurrent clients")
@@ -62,13 +66,14 @@ def main() -> None:
             results = []
             for name, path, who in PAGES:
                 headers = {"Cookie": f"sessionid={cookies[who]}"} if who else {}
-                rps, p50, p99, errors = run_wrk(
+                require_status(name, base + path, 200, headers=headers)
+                figures = run_wrk(
                     base + path,
                     duration=args.duration,
                     connections=args.connections,
                     headers=headers,
                 )
-                results.append(Result(name, rps, p50, p99, errors, queries.get(name)))
+                results.append(Result(name, figures, queries.get(name)))
             loaded_rss = rss_mib(server.pid)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -79,6 +84,7 @@ def main() -> None:
     print(f"start-up from an empty folder to first healthy answer: {startup:.2f} s")
     print(f"server memory (RSS): {idle_rss:.0f} MiB idle, {loaded_rss:.0f} MiB after load\n")
     print_table(results)
+    return exit_status(results)
 
 
 if __name__ == "__main__":

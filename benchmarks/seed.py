@@ -6,7 +6,17 @@
 Unlike the demo, this writes rows in bulk (no services, no events): a million tickets
 through the services would take hours, and a benchmark needs volume, not history. The
 search index is rebuilt at the end with `reindex_tickets`. Passwords of every seeded user
-are `bench-password-2026`.
+are `bench-password-2026`, and each has a verified, primary email address, which sign-in
+requires (`ACCOUNT_EMAIL_VERIFICATION = "mandatory"`).
+
+A desk seeded before the addresses were added cannot sign in (allauth sends its users to
+the confirm-email page). Repair it in place, without reseeding:
+
+    COMPTOIR_DATA_DIR=var/bench-1m .venv/bin/python benchmarks/seed.py --fix-logins
+
+That adds the missing addresses of the seeded users (`@bench.example`), marks any address
+a failed sign-in left unverified as verified, and changes nothing else; it is safe to run
+twice.
 """
 
 from __future__ import annotations
@@ -19,8 +29,11 @@ import random
 import sys
 import time
 import uuid
+from collections.abc import Iterable
+from typing import Any
 
 BATCH = 5000
+DOMAIN = "@bench.example"
 PASSWORD = "bench-password-2026"  # noqa: S105 - published benchmark credential
 WORDS_EN = [
     "printer",
@@ -99,18 +112,62 @@ def sentence(rng: random.Random, words: list[str], length: int) -> str:
     return " ".join(rng.choices(words, k=length)).capitalize() + "."
 
 
+def verified_addresses(users: Iterable[Any]) -> list[Any]:
+    """A verified, primary allauth address for each user, ready for `bulk_create`."""
+    from allauth.account.models import EmailAddress
+
+    return [EmailAddress(user_id=u.pk, email=u.email, verified=True, primary=True) for u in users]
+
+
+def fix_logins() -> None:
+    """Give the users of a desk seeded before `verified_addresses` the address they lack."""
+    from allauth.account.models import EmailAddress
+    from django.db import transaction
+    from django.db.models import Exists, F, OuterRef
+
+    from comptoir.accounts.models import User
+
+    seeded = User.objects.filter(email__endswith=DOMAIN)
+    if not seeded.exists():
+        sys.exit(f"No seeded users ({DOMAIN}) in this database; nothing to repair.")
+    with transaction.atomic():
+        # A sign-in attempt on the old desk left an unverified, non-primary row behind.
+        marked = (
+            EmailAddress.objects.filter(user__in=seeded, email=F("user__email"))
+            .exclude(verified=True, primary=True)
+            .update(verified=True, primary=True)
+        )
+        missing = seeded.exclude(
+            Exists(EmailAddress.objects.filter(user=OuterRef("pk"), email=OuterRef("email")))
+        ).only("pk", "email")
+        added = EmailAddress.objects.bulk_create(verified_addresses(missing), batch_size=BATCH)
+    print(
+        f"logins fixed: {len(added)} addresses added, {marked} marked verified, "
+        f"{seeded.count()} seeded users"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--messages", type=int, default=3, help="messages per ticket")
     parser.add_argument("--customers", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--fix-logins",
+        action="store_true",
+        help="only add the missing verified email addresses to a desk seeded before",
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comptoir.settings")
     import django
 
     django.setup()
+    if args.fix_logins:
+        fix_logins()
+        return
+    from allauth.account.models import EmailAddress
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -155,7 +212,7 @@ def main() -> None:
         )
         for index, agent in enumerate(agents):
             teams[index % 4].members.add(agent)
-        User.objects.create(
+        admin = User.objects.create(
             email="admin@bench.example",
             full_name="Bench Admin",
             role="admin",
@@ -176,6 +233,9 @@ def main() -> None:
                 for n in range(args.customers)
             ],
             batch_size=BATCH,
+        )
+        EmailAddress.objects.bulk_create(
+            verified_addresses([*agents, admin, *customers]), batch_size=BATCH
         )
     print(f"people: {time.monotonic() - started:.1f}s")
 
@@ -241,13 +301,21 @@ def main() -> None:
             )
             ids = dict(cursor.fetchall())
             message_rows = []
-            for ticket_number, requester, agent, channel, words, created, updated in message_plans:
+            for (
+                ticket_number,
+                requester,
+                agent_id,
+                channel,
+                words,
+                created,
+                updated,
+            ) in message_plans:
                 for m in range(args.messages):
                     body = sentence(rng, words, rng.randint(12, 40))
                     kind = MessageKind.NOTE if m == 2 and rng.random() < 0.3 else MessageKind.REPLY
                     moment = created + (updated - created) * (m / max(1, args.messages - 1))
                     message_rows.append((
-                        ids[ticket_number], requester if m % 2 == 0 else agent, kind, channel, body,
+                        ids[ticket_number], requester if m % 2 == 0 else agent_id, kind, channel, body,
                         f"<p>{html.escape(body)}</p>", moment, moment,
                     ))  # fmt: skip
             cursor.executemany(insert_message, message_rows)

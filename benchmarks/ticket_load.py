@@ -8,12 +8,16 @@ seeded with many tickets, driven by wrk.
 
 Measures the agent's ticket list, a ticket page, ticket search, the customer's list and
 ticket creation through the REST API: requests/s, p50 and p99 latency, queries per
-request, and the server's memory. Traffic stays on 127.0.0.1; each run is bounded.
+request, bytes per response, and the server's memory. Each page is requested once before
+its load and must answer 200 (the API creation 201), and every response of the load with
+another status (3xx included) is counted; the script exits 1 if any was. Traffic stays
+on 127.0.0.1; each run is bounded by --duration.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -26,9 +30,11 @@ from common import (
     PYTHON,
     ROOT,
     Result,
+    exit_status,
     login,
     print_table,
     queries_per_request,
+    require_status,
     rss_mib,
     run_wrk,
     running_server,
@@ -46,6 +52,11 @@ GET_PAGES = [
     ("agent list: all open", "/agent/tickets/?view=open", "agent"),
     ("customer list", "/portal/tickets/", "customer"),
 ]
+API_PROBE = {
+    "subject": "Load test probe",
+    "body": "The printer on floor 1 stopped printing.",
+    "requester": "customer0@bench.example",
+}
 
 
 def create_token(env: dict[str, str]) -> str:
@@ -82,7 +93,7 @@ def ticket_range(env: dict[str, str]) -> tuple[int, int]:
     return int(first), int(last)
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tickets", type=int, default=100_000, help="tickets to seed")
     parser.add_argument("--reuse", type=Path, help="a data folder seeded before (SQLite)")
@@ -115,23 +126,40 @@ def main() -> None:
             idle_rss = rss_mib(server.pid)
             results = []
 
-            def load(name: str, path: str, who: str | None, **options: object) -> None:
-                headers = {"Cookie": f"sessionid={cookies[who]}"} if who else {}
-                rps, p50, p99, errors = run_wrk(
+            def load(
+                name: str,
+                path: str,
+                who: str | None,
+                *,
+                probe: str,
+                expect: int = 200,
+                probe_body: bytes | None = None,
+                headers: dict[str, str] | None = None,
+                **options: object,
+            ) -> None:
+                """wrk on ``path``, after one request to ``probe`` (the page a Lua script
+                varies, or ``path`` itself) has answered ``expect`` without a redirect."""
+                headers = {**(headers or {})}
+                if who:
+                    headers["Cookie"] = f"sessionid={cookies[who]}"
+                require_status(name, base + probe, expect, headers=headers, data=probe_body)
+                figures = run_wrk(
                     base + path,
                     duration=args.duration,
                     connections=args.connections,
                     headers=headers,
+                    expect=expect,
                     **options,  # type: ignore[arg-type]
                 )
-                results.append(Result(name, rps, p50, p99, errors, queries.get(name)))
+                results.append(Result(name, figures, queries.get(name)))
 
             for name, path, who in GET_PAGES:
-                load(name, path, who)
+                load(name, path, who, probe=path)
             load(
                 "ticket page",
                 "/",
                 "admin",
+                probe=f"/agent/tickets/{sample}/",
                 script=LUA / "ticket_pages.lua",
                 script_env={"FIRST": str(first), "LAST": str(last), "PREFIX": "/agent/tickets/"},
             )
@@ -139,11 +167,21 @@ def main() -> None:
                 "search",
                 "/",
                 "agent",
+                probe="/agent/tickets/?view=open&q=printer",
                 script=LUA / "search.lua",
                 script_env={"PREFIX": "/agent/tickets/?view=open&q="},
             )
-            load("API: create ticket", "/", None, script=LUA / "api_create.lua",
-                 script_env={"TOKEN": token, "CUSTOMERS": "5000"})  # fmt: skip
+            load(
+                "API: create ticket",
+                "/",
+                None,
+                probe="/api/v1/tickets",
+                expect=201,
+                probe_body=json.dumps(API_PROBE).encode(),
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+                script=LUA / "api_create.lua",
+                script_env={"TOKEN": token, "CUSTOMERS": "5000"},
+            )
             loaded_rss = rss_mib(server.pid)
     finally:
         if not args.reuse:
@@ -156,6 +194,7 @@ def main() -> None:
     print(f"start-up to first healthy answer: {startup:.2f} s")
     print(f"server memory (RSS): {idle_rss:.0f} MiB idle, {loaded_rss:.0f} MiB after load\n")
     print_table(results)
+    return exit_status(results)
 
 
 if __name__ == "__main__":
