@@ -361,8 +361,9 @@ def test_open_tab_hides_solved_requests_and_the_solved_tab_shows_them(client, da
     assert "All good now" in all_page and "Still broken" in all_page
 
 
-# Session, user and organisation, then one query for the page of tickets and requesters.
-LIST_QUERIES = 3
+# Session, user and organisation, the ids of the tickets the customer follows (see
+# tickets_visible_to), then one query for the page of tickets and requesters.
+LIST_QUERIES = 4
 
 
 @pytest.mark.parametrize("count", [3, 30])
@@ -767,9 +768,10 @@ def test_a_merged_ticket_shows_a_banner_linking_to_the_one_it_was_merged_into(cl
     assert f"Go to request #{target.number}" in text
 
 
-# User, organisation, the ticket with its tags and followers (ticket_for), the category's
-# fields, the messages with their authors, their attachments.
-DETAIL_QUERIES = 8
+# User, organisation, the tickets the customer follows, the ticket with its tags and
+# followers (ticket_for), the category's fields, the messages with their authors, their
+# attachments.
+DETAIL_QUERIES = 9
 
 
 @pytest.mark.parametrize("replies", [1, 12])
