@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, DateTimeField, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -164,13 +164,17 @@ def priority_rank() -> Case:
     )
 
 
+def due_sort() -> Coalesce:
+    return Coalesce("due_at", Value(NO_DUE_DATE), output_field=DateTimeField())
+
+
 def apply_sort_annotations(tickets: QuerySet[Ticket], sort: Sort) -> QuerySet[Ticket]:
     """Annotate the non-null key a sort needs (keyset pagination cannot page over NULL)."""
     names = {name.lstrip("-") for name in sort.order}
     if "priority_rank" in names:
         tickets = tickets.annotate(priority_rank=priority_rank())
     if "due_sort" in names:
-        tickets = tickets.annotate(due_sort=Coalesce("due_at", Value(NO_DUE_DATE)))
+        tickets = tickets.annotate(due_sort=due_sort())
     return tickets
 
 
@@ -335,9 +339,10 @@ BUILTIN_STATUSES: dict[str, frozenset[str]] = {
     "recent": frozenset(Status.values),
     "solved": frozenset({Status.SOLVED, Status.CLOSED}),
 }
-# Sorts the (status, updated_at, id) index serves once the status is fixed (and, for the
-# priority sort, the priority too: within one priority it is by last update).
-MERGED_SORTS = frozenset({"-updated_at", "updated_at", "-priority"})
+# Sorts an index serves once the status is fixed: (status, updated_at, id) for the last
+# update (and, for the priority sort, once the priority is fixed too: within one priority
+# it is by last update); (status, due_at, -id) for the due date.
+MERGED_SORTS = frozenset({"-updated_at", "updated_at", "-priority", "due"})
 
 
 def statuses_of(spec: ListSpec, extra: Mapping[str, Any]) -> list[str]:
@@ -362,32 +367,70 @@ def priorities_of(spec: ListSpec, extra: Mapping[str, Any]) -> list[str]:
 @dataclass(frozen=True)
 class _Part:
     """One range of the list read in index order: ``condition`` fixes the status (and the
-    priority), ``fixed`` holds the sort keys that are constant over it."""
+    priority, or whether there is a due date), ``fixed`` holds the sort keys that are
+    constant over it, ``order`` the rest of the sort key, ending with the id."""
 
     condition: Q
     fixed: tuple[Any, ...]
+    order: tuple[str, ...]
 
 
 def _parts(spec: ListSpec, extra: Mapping[str, Any]) -> list[_Part]:
     statuses = statuses_of(spec, extra)
+    if spec.sort.key == "due":
+        # Tickets with a due date first, soonest first; then those without, whose sort key
+        # is ``NO_DUE_DATE``. Newest first among equals, in both.
+        return [
+            part
+            for status in statuses
+            for part in (
+                _Part(Q(status=status, due_at__isnull=False), (), ("due_at", "-id")),
+                _Part(Q(status=status, due_at__isnull=True), (NO_DUE_DATE,), ("-id",)),
+            )
+        ]
+    order = ("-updated_at", "-id") if spec.sort.order[0].startswith("-") else ("updated_at", "id")
     if spec.sort.key != "-priority":
-        return [_Part(Q(status=status), ()) for status in statuses]
+        return [_Part(Q(status=status), (), order) for status in statuses]
     return [
-        _Part(Q(status=status, priority=priority), (PRIORITY_RANK[Priority(priority)],))
+        _Part(Q(status=status, priority=priority), (PRIORITY_RANK[Priority(priority)],), order)
         for priority in priorities_of(spec, extra)
         for status in statuses
     ]
 
 
-def _part_cursor(part: _Part, after: list[Any] | None, descending: bool) -> tuple[bool, str | None]:
-    """Whether the part still has rows after the global cursor, and from where."""
+def _part_cursor(part: _Part, after: list[Any] | None, descending: bool) -> tuple[bool, list[Any]]:
+    """Whether the part still has rows after the global cursor, and after which values of
+    its own ``order`` (none: from its start)."""
     if after is None:
-        return True, None
+        return True, []
     fixed, rest = tuple(after[: len(part.fixed)]), after[len(part.fixed) :]
     if fixed == part.fixed:
-        return True, encode_cursor(rest)
+        return True, rest
     before = part.fixed > fixed if descending else part.fixed < fixed
-    return not before, None
+    return not before, []
+
+
+def _read_part(tickets: QuerySet[Ticket], part: _Part, rest: list[Any], size: int) -> Page[Ticket]:
+    """One page of a range, in the order of the index that holds it, reading no more than
+    its sort keys (which the index may answer alone)."""
+    tickets = tickets.filter(part.condition).only("id", *(name.lstrip("-") for name in part.order))
+    if part.order != ("-id",):
+        cursor = encode_cursor(rest) if rest else None
+        return keyset_page(tickets, order=part.order, cursor=cursor, size=size)
+    # Only the id is left to sort the tickets without a due date by. They are read in the
+    # order (due_at, -id) all the same, all NULL: PostgreSQL does not take ``due_at IS NULL``
+    # as fixing the date, and would walk the primary key instead of the (status, due_at,
+    # -id) index.
+    if rest:
+        tickets = tickets.filter(pk__lt=rest[0])
+    return keyset_page(tickets, order=("due_at", "-id"), size=size)
+
+
+def _in_order(found: list[tuple[tuple[Any, ...], Ticket]], order: tuple[str, ...]) -> None:
+    """Sort the merged rows by their keys, each key in its own direction (the due date
+    rises while the id falls): one stable sort per key, the last key first."""
+    for index in reversed(range(len(order))):
+        found.sort(key=lambda pair: pair[0][index], reverse=order[index].startswith("-"))
 
 
 def list_page(
@@ -396,38 +439,35 @@ def list_page(
     """One page of a list, in a constant number of queries.
 
     ``status IN (...) ORDER BY updated_at`` cannot be read in order from the index on
-    (status, updated_at, id), and nothing indexes a priority's rank: the database would
-    sort every matching ticket, which at a million tickets takes seconds. So for those
-    sorts each status (and priority) is paged on its own, an ordered range of that index
-    that stops after one page; the pages are merged here, and the rows of the merged page
-    are then read with what the columns show: one query per range, one for the rows, one
-    for their tags. Other sorts, and searches, are one keyset page of the whole list."""
+    (status, updated_at, id), nothing indexes a priority's rank, and nothing indexes a due
+    date that puts the undated last: the database would sort every matching ticket, which
+    at a million tickets takes seconds. So for those sorts each status (and priority, or
+    with and without a due date) is paged on its own, an ordered range of an index that
+    stops after one page; the pages are merged here, and the rows of the merged page are
+    then read with what the columns show: one query per range, one for the rows, one for
+    their tags. Other sorts, and searches, are one keyset page of the whole list."""
     tickets = filtered_tickets(spec, user, extra)
     shaped = list_queryset(tickets, spec.columns, spec.sort)
     order = spec.sort.order
     if spec.sort.key not in MERGED_SORTS or _text(spec, extra):
         return keyset_page(shaped, order=order, cursor=cursor, size=size)
     descending = order[0].startswith("-")
-    after = (
-        decode_cursor(cursor, order, Ticket, {"priority_rank": priority_rank()}) if cursor else None
-    )
-    part_order = ("-updated_at", "-id") if descending else ("updated_at", "id")
-    lean = tickets.only("id", "updated_at", "priority")
+    annotations = {"priority_rank": priority_rank(), "due_sort": due_sort()}
+    after = decode_cursor(cursor, order, Ticket, annotations) if cursor else None
     found: list[tuple[tuple[Any, ...], Ticket]] = []
     more = False
     parts = sorted(_parts(spec, extra), key=lambda part: part.fixed, reverse=descending)
     for index, part in enumerate(parts):
         if index and part.fixed != parts[index - 1].fixed and len(found) > size:
             break  # every row of the groups read so far comes before this group's rows
-        wanted, part_cursor = _part_cursor(part, after, descending)
+        wanted, rest = _part_cursor(part, after, descending)
         if not wanted:
             continue
-        page = keyset_page(
-            lean.filter(part.condition), order=part_order, cursor=part_cursor, size=size
-        )
-        found += [((*part.fixed, t.updated_at, t.pk), t) for t in page.items]
+        page = _read_part(tickets, part, rest, size)
+        names = [name.lstrip("-") for name in part.order]
+        found += [((*part.fixed, *(getattr(t, name) for name in names)), t) for t in page.items]
         more = more or page.has_next
-    found.sort(key=lambda pair: pair[0], reverse=descending)
+    _in_order(found, order)
     chosen, more = found[:size], more or len(found) > size
     ids = [ticket.pk for _key, ticket in chosen]
     rows = {t.pk: t for t in shaped.filter(pk__in=ids).order_by()} if ids else {}

@@ -249,6 +249,12 @@ class Ticket(PublicIdModel):
             models.Index(fields=["requester", "-updated_at", "-id"], name="ticket_requester_upd"),
             models.Index(fields=["organisation", "-updated_at", "-id"], name="ticket_org_upd"),
             models.Index(fields=["-updated_at", "-id"], name="ticket_upd"),
+            # The due-date sort, a status at a time: the dated range soonest first, then the
+            # undated (newest first among equals in both). Team and assignee ride along as in
+            # ticket_status_cover, for the visibility filter.
+            models.Index(
+                fields=["status", "due_at", "-id", "team", "assignee"], name="ticket_status_due"
+            ),
         ]
 
     def __str__(self) -> str:
