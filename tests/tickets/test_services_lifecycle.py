@@ -243,3 +243,116 @@ def test_bulk_update_reports_each_ticket(dave, alice):
     assert result.updated == [tickets[0].number, tickets[2].number]
     assert list(result.failed) == [tickets[1].number]
     assert Ticket.objects.filter(priority="high").count() == 2
+
+
+# --- Adding tags ---------------------------------------------------------------------------
+
+
+def tag_names(ticket: Ticket) -> list[str]:
+    return sorted(ticket.tags.values_list("name", flat=True))
+
+
+def test_add_tags_adds_to_the_tags_there_with_history_and_event(dave, alice, committed):
+    ticket = open_ticket(dave, tags=["printer"])
+
+    with committed() as events:
+        services.do_update_ticket(ticket, actor=alice, source=Source.WEB, add_tags=["VIP", "vpn"])
+
+    assert tag_names(ticket) == ["printer", "vip", "vpn"]
+    entry = ticket.history.get(field="tags")
+    assert (entry.old, entry.new, entry.actor) == ("printer", "printer, vip, vpn", alice)
+    assert [e.type for e in events] == ["ticket.updated"]
+    assert events[0].payload["changes"] == {"tags": [["printer"], ["printer", "vip", "vpn"]]}
+
+
+def test_add_tags_keeps_a_tag_added_since_the_ticket_was_read(dave, alice, bob):
+    # Alice's copy of the ticket was read before Bob tagged it: adding hers must not
+    # drop his.
+    ticket = open_ticket(dave, tags=["printer"])
+    stale = Ticket.objects.prefetch_related("tags").get(pk=ticket.pk)
+    assert [tag.name for tag in stale.tags.all()] == ["printer"]
+    services.do_update_ticket(ticket, actor=bob, source=Source.WEB, add_tags=["billing"])
+
+    services.do_update_ticket(stale, actor=alice, source=Source.WEB, add_tags=["vip"])
+
+    assert tag_names(ticket) == ["billing", "printer", "vip"]
+    assert ticket.history.filter(field="tags").latest("id").old == "billing, printer"
+
+
+def test_add_tags_with_tags_adds_to_the_new_list(dave, alice):
+    ticket = open_ticket(dave, tags=["printer"])
+
+    services.do_update_ticket(
+        ticket, actor=alice, source=Source.WEB, tags=["vpn"], add_tags=["vip"]
+    )
+
+    assert tag_names(ticket) == ["vip", "vpn"]
+
+
+def test_adding_tags_already_there_records_nothing(dave, alice, committed):
+    ticket = open_ticket(dave, tags=["printer", "vip"])
+
+    with committed() as events:
+        services.do_update_ticket(ticket, actor=alice, source=Source.WEB, add_tags=["VIP"])
+
+    assert events == []
+    assert not ticket.history.filter(field="tags").exists()
+
+
+def test_adding_tags_past_the_limit_is_refused_and_changes_nothing(dave, alice):
+    ticket = open_ticket(dave, tags=[f"t{n}" for n in range(29)])
+
+    with pytest.raises(InvalidInput):
+        services.do_update_ticket(ticket, actor=alice, source=Source.WEB, add_tags=["a", "b"])
+
+    assert len(tag_names(ticket)) == 29
+    assert not ticket.history.filter(field="tags").exists()
+
+
+def test_customers_cannot_add_tags(dave):
+    ticket = open_ticket(dave)
+
+    with pytest.raises(NotAllowed):
+        services.check_update_ticket(dave, ticket, source=Source.WEB, add_tags=["vip"])
+
+
+def test_bulk_add_tags_adds_to_each_tickets_own_tags(dave, alice, committed):
+    tagged, plain = open_ticket(dave, tags=["printer"]), open_ticket(dave)
+
+    with committed() as events:
+        result = services.do_bulk_update(
+            [tagged, plain], actor=alice, source=Source.WEB, add_tags=["vip"]
+        )
+
+    assert result.updated == [tagged.number, plain.number]
+    assert (tag_names(tagged), tag_names(plain)) == (["printer", "vip"], ["vip"])
+    assert [(e.type, e.payload["number"], e.payload["changes"]) for e in events] == [
+        ("ticket.updated", tagged.number, {"tags": [["printer"], ["printer", "vip"]]}),
+        ("ticket.updated", plain.number, {"tags": [[], ["vip"]]}),
+    ]
+
+
+def test_bulk_update_does_not_undo_a_change_made_since_the_list_was_read(dave, alice, bob):
+    # The bulk saves each ticket whole: from a stale copy it would put the old priority back.
+    ticket = open_ticket(dave, tags=["printer"])
+    stale = Ticket.objects.get(pk=ticket.pk)
+    services.do_update_ticket(
+        ticket, actor=bob, source=Source.WEB, priority="urgent", add_tags=["billing"]
+    )
+
+    services.do_bulk_update([stale], actor=alice, source=Source.WEB, add_tags=["vip"])
+
+    ticket.refresh_from_db()
+    assert ticket.priority == "urgent"
+    assert tag_names(ticket) == ["billing", "printer", "vip"]
+
+
+def test_bulk_reports_a_ticket_deleted_since_the_list_was_read(dave, alice):
+    gone, kept = open_ticket(dave), open_ticket(dave)
+    Ticket.objects.filter(pk=gone.pk).delete()
+
+    result = services.do_bulk_update([gone, kept], actor=alice, source=Source.WEB, priority="high")
+
+    assert result.updated == [kept.number]
+    assert result.failed == {gone.number: "Not found."}
+    assert not Ticket.objects.filter(pk=gone.pk).exists()

@@ -57,6 +57,56 @@ def test_bulk_add_tags_keeps_the_tags_already_there(signed_in, dave, team_a):
     assert sorted(plain.tags.values_list("name", flat=True)) == ["urgent-fix", "vip"]
 
 
+def test_bulk_add_tags_is_one_service_call_recording_each_tickets_change(
+    signed_in, dave, alice, team_a, monkeypatch, committed
+):
+    tagged = open_ticket(dave, team=team_a, tags=["printer"])
+    plain = open_ticket(dave, team=team_a)
+    calls = []
+    real = services.do_bulk_update
+
+    def spy(tickets, **options):
+        calls.append(options)
+        return real(tickets, **options)
+
+    monkeypatch.setattr(services, "do_bulk_update", spy)
+
+    with committed() as events:
+        post(signed_in, [tagged, plain], add_tags="vip", priority="high")
+
+    assert [sorted(call) for call in calls] == [["actor", "add_tags", "priority", "source"]]
+    assert calls[0]["add_tags"] == ["vip"]
+    entries = HistoryEntry.objects.filter(field="tags", actor=alice).order_by("ticket__number")
+    assert [(e.old, e.new) for e in entries] == [("printer", "printer, vip"), ("", "vip")]
+    assert [e.payload["changes"]["tags"] for e in events if e.type == "ticket.updated"] == [
+        [["printer"], ["printer", "vip"]],
+        [[], ["vip"]],
+    ]
+
+
+def test_bulk_add_tags_keeps_a_tag_added_while_the_bulk_runs(
+    signed_in, dave, bob, team_a, monkeypatch
+):
+    # Between the moment the list is read and the moment a ticket's turn comes, another
+    # agent tags it: their tag must stay.
+    first = open_ticket(dave, team=team_a, tags=["printer"])
+    second = open_ticket(dave, team=team_a, tags=["printer"])
+    real = services.do_bulk_update
+
+    def meanwhile(tickets, **options):
+        services.do_update_ticket(
+            Ticket.objects.get(pk=second.pk), actor=bob, source=Source.WEB, add_tags=["billing"]
+        )
+        return real(tickets, **options)
+
+    monkeypatch.setattr(services, "do_bulk_update", meanwhile)
+
+    post(signed_in, [first, second], add_tags="vip")
+
+    assert sorted(first.tags.values_list("name", flat=True)) == ["printer", "vip"]
+    assert sorted(second.tags.values_list("name", flat=True)) == ["billing", "printer", "vip"]
+
+
 def test_a_strangers_ticket_number_posted_in_bulk_is_ignored(signed_in, dave, erin, team_a, team_b):
     # Alice posts a number she may not see (Team B's): it must be left untouched.
     mine = open_ticket(dave, team=team_a)

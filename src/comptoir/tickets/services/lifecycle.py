@@ -44,7 +44,7 @@ MAX_SUBJECT = 200
 MAX_BODY = 65_536
 EDITABLE = frozenset(
     {"subject", "status", "priority", "type", "category", "product", "custom_fields",
-     "assignee", "team", "due_at", "tags"}
+     "assignee", "team", "due_at", "tags", "add_tags"}
 )  # fmt: skip
 # What a customer may change on their own ticket.
 CUSTOMER_EDITABLE = frozenset({"status"})
@@ -276,7 +276,11 @@ def do_update_ticket(
     ticket: Ticket, *, actor: User | None, source: Source, **changes: Any
 ) -> Ticket:
     """Apply the given changes (``UNSET`` or absent means leave alone), record one history
-    entry per changed field and emit ``ticket.updated`` with them."""
+    entry per changed field and emit ``ticket.updated`` with them.
+
+    ``tags`` replaces the ticket's tags; ``add_tags`` adds to them (to ``tags`` when both
+    are given), reading the current ones inside the transaction, so that a tag someone
+    else added in the meantime is kept."""
     unknown = set(changes) - EDITABLE
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
@@ -327,12 +331,18 @@ def do_update_ticket(
     elif "assignee" in changes and ticket.assignee is not None and ticket.status == Status.NEW:
         ticket.status = Status.OPEN  # someone now owns it
     tag_names = clean_tags(changes["tags"]) if "tags" in changes else None
+    added = clean_tags(changes.get("add_tags") or [])
 
     with transaction.atomic():
+        # Saving updates the row, which locks it until commit on PostgreSQL (SQLite has
+        # one writer): another change to this ticket waits, and the tags read below are
+        # the committed ones.
         ticket.save()
         after = _snapshot(ticket)
-        if tag_names is not None:
+        if tag_names is not None or added:
             before["tags"] = sorted(ticket.tags.values_list("name", flat=True))
+            wanted = before["tags"] if tag_names is None else tag_names
+            tag_names = clean_tags([*wanted, *added])
             ticket.tags.set(_tags_named(tag_names))
             after["tags"] = tag_names
         changed = {key: [before[key], after[key]] for key in after if before.get(key) != after[key]}
@@ -397,12 +407,19 @@ class BulkResult:
 def do_bulk_update(
     tickets: list[Ticket], *, actor: User, source: Source, **changes: Any
 ) -> BulkResult:
-    """Apply the same changes to each ticket; one ticket's refusal does not stop the others."""
+    """Apply the same changes to each ticket; one ticket's refusal does not stop the others.
+
+    The tickets were read before, maybe long before the last of them comes: each is read
+    again, locked, in its own transaction, so that saving it does not undo what someone
+    changed since. ``add_tags`` adds to each ticket's own tags."""
     result = BulkResult()
     for ticket in tickets:
         try:
             with transaction.atomic():
+                ticket.refresh_from_db(from_queryset=Ticket.objects.select_for_update())
                 check_update_ticket(actor, ticket, source=source, **changes)
+        except Ticket.DoesNotExist:
+            result.failed[ticket.number] = _("Not found.")
         except DomainError as exc:
             ticket.refresh_from_db()
             result.failed[ticket.number] = str(exc.message)

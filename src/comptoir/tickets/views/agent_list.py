@@ -8,7 +8,6 @@ costing the same few queries however many rows it shows.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
@@ -139,35 +138,13 @@ def _apply(
     request: AuthenticatedHttpRequest, numbers: list[int], changes: dict[str, Any], tags: list[str]
 ) -> tuple[BulkResult, int]:
     """Update the tickets the agent may see among ``numbers``; the others are ignored."""
-    tickets = list(
-        tickets_visible_to(request.user)
-        .filter(number__in=numbers)
-        .prefetch_related("tags")
-        .order_by("number")
-    )
+    tickets = list(tickets_visible_to(request.user).filter(number__in=numbers).order_by("number"))
     ignored = len(set(numbers)) - len(tickets)
-    if not tags:
-        return (
-            services.do_bulk_update(tickets, actor=request.user, source=Source.WEB, **changes),
-            ignored,
-        )
-    # The service sets a ticket's whole tag list: tickets that share the same tags get
-    # the same new list, one bulk update per distinct set.
-    groups: dict[tuple[str, ...], list[Any]] = defaultdict(list)
-    for ticket in tickets:
-        groups[tuple(sorted(tag.name for tag in ticket.tags.all()))].append(ticket)
-    result = BulkResult()
-    for current, group in groups.items():
-        part = services.do_bulk_update(
-            group,
-            actor=request.user,
-            source=Source.WEB,
-            tags=sorted({*current, *tags}),
-            **changes,
-        )
-        result.updated.extend(part.updated)
-        result.failed.update(part.failed)
-    result.updated.sort()
+    # The service adds the tags to what each ticket has when its turn comes, so a tag
+    # someone else added meanwhile stays.
+    result = services.do_bulk_update(
+        tickets, actor=request.user, source=Source.WEB, add_tags=tags, **changes
+    )
     return result, ignored
 
 
