@@ -83,7 +83,7 @@ def _invalid() -> InvalidInput:
     )
 
 
-def _after(order: tuple[str, ...], values: list[Any]) -> Q:
+def after_condition(order: tuple[str, ...], values: list[Any]) -> Q:
     """Rows strictly after ``values`` in ``order``: (a > x) or (a = x and b > y) or ...
     Sort fields must not be NULL (annotate a ``Coalesce`` for nullable ones)."""
     condition = Q(pk__in=[])
@@ -110,7 +110,7 @@ def keyset_page(
     queryset = queryset.order_by(*order)
     if cursor:
         values = decode_cursor(cursor, order, queryset.model, queryset.query.annotations)
-        queryset = queryset.filter(_after(order, values))
+        queryset = queryset.filter(after_condition(order, values))
     rows = list(queryset[: size + 1])
     items = rows[:size]
     next_cursor = None

@@ -23,7 +23,13 @@ from django.utils.translation import gettext_lazy
 
 from comptoir.accounts.models import User
 from comptoir.core.exceptions import InvalidInput
-from comptoir.core.pagination import Page, decode_cursor, encode_cursor, keyset_page
+from comptoir.core.pagination import (
+    Page,
+    after_condition,
+    decode_cursor,
+    encode_cursor,
+    keyset_page,
+)
 from comptoir.tickets.choices import PRIORITY_RANK, UNSOLVED, Priority, Status
 from comptoir.tickets.list_filters import filters_condition, my_teams
 from comptoir.tickets.models import SavedView, Ticket
@@ -238,7 +244,19 @@ def list_queryset(tickets: QuerySet[Ticket], columns: list[Column], sort: Sort) 
         fields.update(column.fields)
     if related:
         tickets = tickets.select_related(*related)
-    return apply_sort_annotations(tickets.only(*sorted(fields)).prefetch_related("tags"), sort)
+    return apply_sort_annotations(tickets.only(*sorted(fields)), sort)
+
+
+def attach_tag_names(tickets: list[Ticket]) -> None:
+    """Give each ticket ``tag_names``, sorted, in one query: a page's rows show their tags,
+    and Django's ``prefetch_related`` built a manager and a model per tag, 2.4 ms a page."""
+    names: dict[int, list[str]] = {ticket.pk: [] for ticket in tickets}
+    if names:
+        links = Ticket.tags.through.objects.filter(ticket_id__in=list(names))
+        for ticket_id, name in links.order_by("tag__name").values_list("ticket_id", "tag__name"):
+            names[ticket_id].append(name)
+    for ticket in tickets:
+        ticket.tag_names = names[ticket.pk]  # type: ignore[attr-defined]
 
 
 def _invalid(field: str, message: str) -> InvalidInput:
@@ -410,23 +428,31 @@ def _part_cursor(part: _Part, after: list[Any] | None, descending: bool) -> tupl
     return not before, []
 
 
-def _read_part(tickets: QuerySet[Ticket], part: _Part, rest: list[Any], size: int) -> Page[Ticket]:
-    """One page of a range, in the order of the index that holds it, reading no more than
-    its sort keys (which the index may answer alone)."""
-    tickets = tickets.filter(part.condition).only("id", *(name.lstrip("-") for name in part.order))
+def _read_part(
+    tickets: QuerySet[Ticket], part: _Part, rest: list[Any], size: int
+) -> tuple[list[tuple[Any, ...]], bool]:
+    """The sort keys of one page of a range (its last key is the id), in the order of the
+    index that holds it, and whether the range goes on. Only the keys are read, as tuples:
+    the index answers alone, and no model is built for the rows the merge drops."""
+    names = [name.lstrip("-") for name in part.order]
+    tickets = tickets.filter(part.condition)
     if part.order != ("-id",):
-        cursor = encode_cursor(rest) if rest else None
-        return keyset_page(tickets, order=part.order, cursor=cursor, size=size)
-    # Only the id is left to sort the tickets without a due date by. They are read in the
-    # order (due_at, -id) all the same, all NULL: PostgreSQL does not take ``due_at IS NULL``
-    # as fixing the date, and would walk the primary key instead of the (status, due_at,
-    # -id) index.
-    if rest:
-        tickets = tickets.filter(pk__lt=rest[0])
-    return keyset_page(tickets, order=("due_at", "-id"), size=size)
+        if rest:
+            tickets = tickets.filter(after_condition(part.order, rest))
+        tickets = tickets.order_by(*part.order)
+    else:
+        # Only the id is left to sort the tickets without a due date by. They are read in
+        # the order (due_at, -id) all the same, all NULL: PostgreSQL does not take
+        # ``due_at IS NULL`` as fixing the date, and would walk the primary key instead of
+        # the (status, due_at, -id) index.
+        if rest:
+            tickets = tickets.filter(pk__lt=rest[0])
+        tickets = tickets.order_by("due_at", "-id")
+    rows = list(tickets.values_list(*names)[: size + 1])
+    return rows[:size], len(rows) > size
 
 
-def _in_order(found: list[tuple[tuple[Any, ...], Ticket]], order: tuple[str, ...]) -> None:
+def _in_order(found: list[tuple[tuple[Any, ...], int]], order: tuple[str, ...]) -> None:
     """Sort the merged rows by their keys, each key in its own direction (the due date
     rises while the id falls): one stable sort per key, the last key first."""
     for index in reversed(range(len(order))):
@@ -446,6 +472,14 @@ def list_page(
     stops after one page; the pages are merged here, and the rows of the merged page are
     then read with what the columns show: one query per range, one for the rows, one for
     their tags. Other sorts, and searches, are one keyset page of the whole list."""
+    page = _list_page(spec, user, extra, cursor=cursor, size=size)
+    attach_tag_names(page.items)
+    return page
+
+
+def _list_page(
+    spec: ListSpec, user: User, extra: Mapping[str, Any], *, cursor: str | None, size: int
+) -> Page[Ticket]:
     tickets = filtered_tickets(spec, user, extra)
     shaped = list_queryset(tickets, spec.columns, spec.sort)
     order = spec.sort.order
@@ -454,7 +488,7 @@ def list_page(
     descending = order[0].startswith("-")
     annotations = {"priority_rank": priority_rank(), "due_sort": due_sort()}
     after = decode_cursor(cursor, order, Ticket, annotations) if cursor else None
-    found: list[tuple[tuple[Any, ...], Ticket]] = []
+    found: list[tuple[tuple[Any, ...], int]] = []
     more = False
     parts = sorted(_parts(spec, extra), key=lambda part: part.fixed, reverse=descending)
     for index, part in enumerate(parts):
@@ -463,13 +497,12 @@ def list_page(
         wanted, rest = _part_cursor(part, after, descending)
         if not wanted:
             continue
-        page = _read_part(tickets, part, rest, size)
-        names = [name.lstrip("-") for name in part.order]
-        found += [((*part.fixed, *(getattr(t, name) for name in names)), t) for t in page.items]
-        more = more or page.has_next
+        keys, part_more = _read_part(tickets, part, rest, size)
+        found += [((*part.fixed, *row), row[-1]) for row in keys]
+        more = more or part_more
     _in_order(found, order)
     chosen, more = found[:size], more or len(found) > size
-    ids = [ticket.pk for _key, ticket in chosen]
+    ids = [pk for _key, pk in chosen]
     rows = {t.pk: t for t in shaped.filter(pk__in=ids).order_by()} if ids else {}
     items = [rows[pk] for pk in ids if pk in rows]
     next_cursor = encode_cursor(list(chosen[-1][0])) if more and chosen else None

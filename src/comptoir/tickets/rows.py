@@ -110,7 +110,10 @@ class RowRenderer:
 
     @staticmethod
     def _subject(ticket: Ticket, url: str) -> str:
-        tags = "".join(f' <span class="tag">{escape(tag.name)}</span>' for tag in ticket.tags.all())
+        names = getattr(ticket, "tag_names", None)
+        if names is None:
+            names = [tag.name for tag in ticket.tags.all()]
+        tags = "".join(f' <span class="tag">{escape(name)}</span>' for name in names)
         return f'<a href="{url}" class="ticket-subject">{escape(ticket.subject)}</a>{tags}'
 
     def _due(self, ticket: Ticket, url: str) -> str:
