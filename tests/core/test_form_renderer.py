@@ -95,3 +95,16 @@ def test_unknown_widget_templates_still_render_through_the_engine() -> None:
     form = FancyForm(initial={"both": datetime.datetime(2026, 11, 30, 9, 5, tzinfo=datetime.UTC)})
     expected = _render(form, DjangoTemplates())
     assert _render(FancyForm(initial=form.initial), FormRenderer()) == expected
+
+
+@pytest.mark.parametrize("name", ["boxes", "radio"])
+def test_options_rendered_one_by_one_match_too(name: str) -> None:
+    # Templates that lay out each choice themselves ({% for option in field %}).
+    data = {"boxes": ["y"], "radio": "n"}
+
+    def tags(renderer: object) -> list[str]:
+        form = EveryWidget(data)
+        form.renderer = renderer  # type: ignore[assignment]
+        return [str(option.tag()) for option in form[name]]
+
+    assert tags(FormRenderer()) == tags(DjangoTemplates())

@@ -134,6 +134,8 @@ def _textarea(widget: Mapping[str, Any]) -> str:
 
 _WIDGETS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     **dict.fromkeys(_INPUTS, _input),
+    # An option alone: a template iterating a field's choices (``{% for box in field %}``).
+    **_OPTIONS,
     f"{WIDGETS}select.html": _select,
     f"{WIDGETS}radio.html": _multiple_input,
     f"{WIDGETS}checkbox_select.html": _multiple_input,
