@@ -215,30 +215,52 @@ def run_wrk(
 
 
 def rss_mib(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    kib = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
-    return kib / 1024
+    """Resident memory of ``pid`` and of its child processes (the server's processes)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            if int(stat.parent.name) != pid and parent != pid:
+                continue
+            status = (stat.parent / "status").read_text()
+        except (OSError, ValueError, IndexError):
+            continue
+        found = re.search(r"VmRSS:\s+(\d+)", status)
+        total += int(found.group(1)) if found else 0
+    return total / 1024
 
 
 @contextmanager
-def running_server(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes], float]]:
-    """`comptoir serve` on a free loopback port; yields its URL, process and start-up time."""
+def running_server(
+    env: dict[str, str], *, processes: int = 1
+) -> Iterator[tuple[str, subprocess.Popen[bytes], float]]:
+    """`comptoir serve` on a free loopback port; yields its URL, process and start-up time.
+    With Redis (``REDIS_URL``) a `comptoir worker` runs beside it, as in production."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [str(COMPTOIR), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    command = [str(COMPTOIR), "serve", "--port", str(port), "--processes", str(processes)]
+    children = [
+        subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ]
+    if env.get("REDIS_URL"):
+        children.append(
+            subprocess.Popen(
+                [str(COMPTOIR), "worker"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
     try:
-        yield base, server, wait_healthy(base, timeout=300)
+        yield base, children[0], wait_healthy(base, timeout=300)
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for child in children:
+            child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 def queries_per_request(

@@ -99,6 +99,9 @@ def main() -> int:
     parser.add_argument("--reuse", type=Path, help="a data folder seeded before (SQLite)")
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per request")
     parser.add_argument("--connections", type=int, default=16, help="concurrent clients")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="server processes (more than 1 needs REDIS_URL)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: scripts/system-deps.sh wrk")
@@ -117,7 +120,7 @@ def main() -> int:
     try:
         first, last = ticket_range(env)
         token = create_token(env)
-        with running_server(env) as (base, server, startup):
+        with running_server(env, processes=args.processes) as (base, server, startup):
             cookies = {who: login(base, email, PASSWORD) for who, email in LOGINS.items()}
             sample = (first + last) // 2
             measured = [*GET_PAGES, ("ticket page", f"/agent/tickets/{sample}/", "admin"),
@@ -189,7 +192,7 @@ def main() -> int:
 
     print(
         f"Comptoir on {database} with {last - first + 1} tickets, {os.cpu_count()} cores, "
-        f"wrk -t2 -c{args.connections} -d{args.duration}s"
+        f"wrk -t2 -c{args.connections} -d{args.duration}s, {args.processes} server process(es)"
     )
     print(f"start-up to first healthy answer: {startup:.2f} s")
     print(f"server memory (RSS): {idle_rss:.0f} MiB idle, {loaded_rss:.0f} MiB after load\n")
