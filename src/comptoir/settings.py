@@ -77,7 +77,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "comptoir.urls"
 FORM_RENDERER = "comptoir.core.form_renderer.FormRenderer"
 # Threads of each `comptoir serve` process that run Django's views (core/http_bridge.py).
-COMPTOIR_HTTP_THREADS = env_int("COMPTOIR_HTTP_THREADS", 4)
+COMPTOIR_HTTP_THREADS = env_int("COMPTOIR_HTTP_THREADS", 2)
 ASGI_APPLICATION = "comptoir.asgi.application"
 WSGI_APPLICATION = None
 

@@ -1,0 +1,1 @@
+"""Comptoir's SQLite database backend (``ENGINE = "comptoir.core.sqlite"``)."""
