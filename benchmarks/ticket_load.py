@@ -109,7 +109,13 @@ def main() -> int:
     data_dir = (
         args.reuse.resolve() if args.reuse else Path(tempfile.mkdtemp(prefix="comptoir-bench-"))
     )
-    env = {**os.environ, "COMPTOIR_DATA_DIR": str(data_dir), "COMPTOIR_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "COMPTOIR_DATA_DIR": str(data_dir),
+        "COMPTOIR_LOG_LEVEL": "WARNING",
+        # One token creates every ticket: measure creation, not the per-user rate limit.
+        "COMPTOIR_API_RATE": os.environ.get("COMPTOIR_API_RATE", "1000000/min"),
+    }
     database = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
     if not args.reuse:
         subprocess.run(

@@ -8,6 +8,7 @@ queue. ``DATABASE_URL`` and ``REDIS_URL`` switch to the scaled set-up. See
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -78,6 +79,10 @@ ROOT_URLCONF = "comptoir.urls"
 FORM_RENDERER = "comptoir.core.form_renderer.FormRenderer"
 # Threads of each `comptoir serve` process that run Django's views (core/http_bridge.py).
 COMPTOIR_HTTP_THREADS = env_int("COMPTOIR_HTTP_THREADS", 2)
+# REST API requests per user (all their tokens and session), as "<count>/<s|min|h|d>".
+COMPTOIR_API_RATE = env_str("COMPTOIR_API_RATE", "600/min")
+if not re.fullmatch(r"\d+/(s|sec|m|min|h|hour|d|day)", COMPTOIR_API_RATE):
+    raise ConfigError(f"COMPTOIR_API_RATE must look like 600/min, not {COMPTOIR_API_RATE!r}")
 ASGI_APPLICATION = "comptoir.asgi.application"
 WSGI_APPLICATION = None
 

@@ -108,6 +108,13 @@ def test_malformed_boolean_stops_the_command_with_a_one_line_reason(
     assert "Traceback" not in result.stderr
 
 
+def test_a_malformed_api_rate_stops_the_command_with_a_one_line_reason(tmp_path: Path) -> None:
+    result = run_comptoir("manage", "check", env=comptoir_env(tmp_path, COMPTOIR_API_RATE="lots"))
+    assert result.returncode != 0
+    assert "COMPTOIR_API_RATE must look like 600/min" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_documented_production_variables_pass_the_deployment_checks(tmp_path: Path) -> None:
     result = run_comptoir(
         "manage",

@@ -25,8 +25,8 @@ from comptoir.api.errors import ApiError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Per user (all their tokens and their session together); per address for requests
-# without a working token.
-AUTHENTICATED_RATE = "600/min"
+# without a working token. ``COMPTOIR_API_RATE`` raises the first (a busy integration).
+AUTHENTICATED_RATE = settings.COMPTOIR_API_RATE
 ANONYMOUS_RATE = "60/min"
 
 
