@@ -40,6 +40,14 @@ def _prepare(verbosity: int = 0) -> None:
     collect_static_if_changed(verbosity)
 
 
+def _resume_background_work() -> None:
+    """Work a stopped process left queued outside the task queue: tickets waiting for the
+    search index."""
+    from comptoir.tickets.search import resume_pending
+
+    resume_pending()
+
+
 def static_fingerprint() -> str:
     """A digest of every source static file's path, size and modification time."""
     import hashlib
@@ -142,6 +150,7 @@ def serve(host: str, port: int, *, with_worker: bool, processes: int = 1) -> Non
             "caches and sessions through Redis"
         )
     _prepare()
+    _resume_background_work()
     worker: Worker | None = None
     if with_worker:
         if _task_backend_is_database():
@@ -184,6 +193,7 @@ def run_worker() -> None:
     _setup_django()
     from django.core.management import call_command
 
+    _resume_background_work()
     if _task_backend_is_database():
         call_command("db_worker", queue_name="*", interval=0.5)
     else:

@@ -321,3 +321,85 @@ def test_parse_query_reads_words_phrases_exclusions_and_alternatives():
     )
     assert parse_query("-fan") is None
     assert parse_query("#1234").groups == ((Term(words=("1234",)),),)  # type: ignore[union-attr]
+
+
+# --- Indexing in batches ------------------------------------------------------------------
+
+
+@pytest.fixture
+def flushes_held(monkeypatch):
+    """Flushes are queued and not run, as while the worker is busy with earlier tasks."""
+    from django.core.cache import cache
+
+    from comptoir.tickets import search
+
+    queued: list[bool] = []
+    monkeypatch.setattr(search, "enqueue_flush", lambda: queued.append(True))
+    cache.clear()
+    yield queued
+    cache.clear()
+
+
+def test_a_burst_of_changes_queues_one_flush_that_indexes_them_all(
+    dave, alice, committed, flushes_held
+):
+    from comptoir.tickets.models import TicketSearchPending
+    from comptoir.tickets.search import flush_pending
+
+    with committed():
+        tickets = [open_ticket(dave, f"Modem number {n}") for n in range(3)]
+
+    assert flushes_held == [True]
+    assert TicketSearchPending.objects.count() == 3
+    assert found(alice, "modem") == set()  # not yet indexed
+
+    assert flush_pending(batch=2) == 3  # two transactions, every waiting ticket
+
+    assert found(alice, "modem") == {t.number for t in tickets}
+    assert not TicketSearchPending.objects.exists()
+
+
+def test_a_change_after_a_flush_started_queues_the_next_flush(dave, committed, flushes_held):
+    from comptoir.tickets.search import flush_pending
+
+    with committed():
+        open_ticket(dave, "Router")
+    flush_pending()
+    with committed():
+        open_ticket(dave, "Switch")
+
+    assert flushes_held == [True, True]
+
+
+def test_a_deleted_ticket_waiting_for_the_index_is_dropped(dave, committed, flushes_held):
+    from comptoir.tickets.models import Ticket, TicketSearchPending
+    from comptoir.tickets.search import flush_pending
+
+    with committed():
+        ticket = open_ticket(dave, "Ephemeral")
+    Ticket.objects.filter(pk=ticket.pk).delete()
+
+    assert flush_pending() == 1
+    assert not TicketSearchPending.objects.exists()
+
+
+def test_tickets_left_waiting_by_a_stopped_server_are_flushed_at_the_next_start(
+    dave, committed, flushes_held
+):
+    from django.core.cache import cache
+
+    from comptoir.tickets.search import resume_pending
+
+    with committed():
+        open_ticket(dave, "Left behind")
+    cache.clear()  # the server stopped: its memory of a queued flush is gone
+
+    assert resume_pending() is True
+    assert flushes_held == [True, True]
+
+
+def test_nothing_waiting_queues_nothing_at_start(flushes_held):
+    from comptoir.tickets.search import resume_pending
+
+    assert resume_pending() is False
+    assert flushes_held == []

@@ -432,3 +432,18 @@ class TicketSearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.ticket_id}"
+
+
+class TicketSearchPending(models.Model):
+    """A ticket whose search documents must be rebuilt: written by the index subscriber,
+    emptied in batches by ``tasks.flush_search_index`` (see ``search.queue_for_index``)."""
+
+    ticket_id = models.BigIntegerField(_("ticket id"), primary_key=True)
+    queued_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ticket waiting for the search index")
+        verbose_name_plural = _("tickets waiting for the search index")
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id}"

@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.models import Case, IntegerField, Max, Min, QuerySet, Value, When
 
 from comptoir.accounts.models import User
-from comptoir.tickets.models import Ticket
+from comptoir.tickets.models import Ticket, TicketSearchPending
 from comptoir.tickets.queries import tickets_visible_to
 from comptoir.tickets.search_backends import backend_for, parse_query
 
@@ -79,6 +80,66 @@ def index_tickets(ids: Iterable[int]) -> int:
     placeholders = ", ".join(["%s"] * len(ids))
     with transaction.atomic():
         return backend_for().index_where(f"t.id IN ({placeholders})", ids)
+
+
+# Tickets indexed per transaction when flushing the waiting ones.
+FLUSH_BATCH = 500
+# Set while a flush task is queued, so that a burst of changes queues one, not hundreds.
+FLUSH_QUEUED_KEY = "tickets:search-flush-queued"
+FLUSH_QUEUED_FOR = 300  # seconds: a flush lost with its task is queued again after this
+
+
+def queue_for_index(ids: Iterable[int]) -> None:
+    """Have these tickets' documents rebuilt soon, together with every other waiting one.
+
+    Each write to SQLite's FTS5 index is a commit, and at a million documents FTS5 stalls
+    about two seconds merging its segments every sixteenth commit, whatever the commit
+    holds, with the database's only write lock held. So changed tickets wait in
+    ``TicketSearchPending`` and one task indexes all that are waiting: a burst of a hundred
+    new tickets costs a few index commits instead of a hundred (``benchmarks/README.md``).
+    When the desk is quiet the task runs at once and a change is searchable as before."""
+    rows = [TicketSearchPending(ticket_id=pk) for pk in sorted(set(ids))]
+    if not rows:
+        return
+    TicketSearchPending.objects.bulk_create(rows, ignore_conflicts=True)
+    if cache.add(FLUSH_QUEUED_KEY, True, timeout=FLUSH_QUEUED_FOR):
+        enqueue_flush()
+
+
+def resume_pending() -> bool:
+    """Queue a flush if tickets still wait for the index (a server or worker stopped with
+    some): called when `comptoir serve` and `comptoir worker` start."""
+    if not TicketSearchPending.objects.exists():
+        return False
+    cache.delete(FLUSH_QUEUED_KEY)
+    if cache.add(FLUSH_QUEUED_KEY, True, timeout=FLUSH_QUEUED_FOR):
+        enqueue_flush()
+    return True
+
+
+def enqueue_flush() -> None:
+    from comptoir.tickets.tasks import flush_search_index
+
+    flush_search_index.enqueue()
+
+
+def flush_pending(batch: int = FLUSH_BATCH) -> int:
+    """Index the waiting tickets, ``batch`` per transaction; return how many."""
+    # Cleared first: a ticket queued from now on is either read below or queues a flush.
+    cache.delete(FLUSH_QUEUED_KEY)
+    done = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                TicketSearchPending.objects.order_by("ticket_id").values_list(
+                    "ticket_id", flat=True
+                )[:batch]
+            )
+            if not ids:
+                return done
+            backend_for().index_where(f"t.id IN ({', '.join(['%s'] * len(ids))})", ids)
+            TicketSearchPending.objects.filter(ticket_id__in=ids).delete()
+        done += len(ids)
 
 
 def ticket_ids(public_ids: Iterable[str]) -> list[int]:

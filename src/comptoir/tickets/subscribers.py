@@ -36,7 +36,7 @@ def index_ticket_search(event: Event) -> None:
     public_ids = [event.payload["ticket"]]
     if event.type == "ticket.merged":
         public_ids.append(event.payload["into"])  # the conversation moved there
-    search.index_tickets(search.ticket_ids(public_ids))
+    search.queue_for_index(search.ticket_ids(public_ids))
 
 
 @subscriber("user.profile_updated")
