@@ -335,6 +335,47 @@ def test_the_sidebar_counts_every_built_in_view_in_one_query(alice, dave, team_a
     }  # fmt: skip
 
 
+def test_old_counts_are_shown_while_a_task_counts_again(alice, dave, team_a, monkeypatch):
+    from django.core.cache import cache
+
+    from comptoir.tickets import tasks
+
+    cache.clear()
+    open_ticket(dave, team=team_a)
+    assert listing.sidebar_counts(alice)["my_teams"] == 1  # counted on the spot
+    open_ticket(dave, team=team_a)
+    queued: list[int] = []
+    monkeypatch.setattr(listing, "enqueue_recount", lambda user: queued.append(user.pk))
+    clock = [1_000_000.0]
+    monkeypatch.setattr(listing.time, "time", lambda: clock[0])
+    listing.count_now(alice)
+    open_ticket(dave, team=team_a)
+
+    assert listing.sidebar_counts(alice)["my_teams"] == 2  # fresh: kept
+    assert queued == []
+    clock[0] += listing.COUNTS_SECONDS + 1
+    assert listing.sidebar_counts(alice)["my_teams"] == 2  # old, shown at once...
+    assert listing.sidebar_counts(alice)["my_teams"] == 2
+    assert queued == [alice.pk]  # ...while one task (not one per page) counts again
+
+    tasks.recount_tickets.call(alice.pk)
+    assert listing.sidebar_counts(alice)["my_teams"] == 3
+    cache.clear()
+
+
+def test_an_agents_own_change_is_counted_on_the_spot(alice, dave, team_a):
+    from django.core.cache import cache
+
+    cache.clear()
+    ticket = open_ticket(dave, team=team_a)
+    assert listing.sidebar_counts(alice)["mine"] == 0
+    update(ticket, assignee=alice)
+    listing.forget_counts(alice)
+
+    assert listing.sidebar_counts(alice)["mine"] == 1
+    cache.clear()
+
+
 def test_the_sidebar_shows_counts_and_saved_views_on_every_agent_page(client, alice, dave):
     open_ticket(dave)
     services.check_create_saved_view(
