@@ -185,7 +185,13 @@ def run_wrk(
     with tempfile.TemporaryDirectory(prefix="comptoir-wrk-") as folder:
         combined = Path(folder) / "load.lua"
         combined.write_text(lua)
-        command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--latency"]
+        command = [
+            "wrk",
+            f"-t{min(2, connections)}",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+        ]
         for name, value in (headers or {}).items():
             command += ["-H", f"{name}: {value}"]
         command += ["-s", str(combined), url]
