@@ -28,6 +28,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
+from comptoir.tickets.choices import MessageKind
+
 if TYPE_CHECKING:
     from comptoir.tickets.models import Ticket
 
@@ -123,15 +125,30 @@ class SearchBackend(ABC):
         """The ids of at most ``limit`` tickets among ``candidates`` (already matching and
         scoped), most relevant first."""
 
+    # Drops the documents whose ticket is gone.
+    prune_statement: str
+
     @abstractmethod
+    def index_statement(self, condition: str) -> str:
+        """The statement rebuilding the documents of the tickets ``t`` meeting ``condition``;
+        its parameters are the reply kind, the document size limit, the note kind, the
+        limit again, then those of ``condition``."""
+
     def index_where(self, condition: str, params: Sequence[Any]) -> int:
         """(Re)build the documents of the tickets ``t`` meeting ``condition`` in one
         statement; ``condition`` is SQL over ``t`` (tickets) with ``%s`` placeholders.
         Returns how many were written."""
+        limit = MAX_DOCUMENT_CHARS
+        leading: list[Any] = [MessageKind.REPLY.value, limit, MessageKind.NOTE.value, limit]
+        with self.connection.cursor() as cursor:
+            cursor.execute(self.index_statement(condition), [*leading, *params])
+            return max(int(cursor.rowcount), 0)
 
-    @abstractmethod
     def prune(self) -> int:
         """Drop documents whose ticket is gone; returns how many."""
+        with self.connection.cursor() as cursor:
+            cursor.execute(self.prune_statement)
+            return max(int(cursor.rowcount), 0)
 
     @abstractmethod
     def prepare(self) -> None:

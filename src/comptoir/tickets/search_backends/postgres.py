@@ -19,18 +19,14 @@ error.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from typing import Any
 
 from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
-from comptoir.tickets.choices import MessageKind
 from comptoir.tickets.models import Ticket
 from comptoir.tickets.search_backends.base import (
-    MAX_DOCUMENT_CHARS,
     Query,
     SearchBackend,
     Term,
@@ -164,24 +160,10 @@ class PostgresBackend(SearchBackend):
             cursor.execute(_RANKED.format(scoped), [*params, _WEIGHTS[internal], text, text, limit])
             return [row[0] for row in cursor.fetchall()]
 
-    def index_where(self, condition: str, params: Sequence[Any]) -> int:
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                _INDEX.format(condition),
-                [
-                    MessageKind.REPLY.value,
-                    MAX_DOCUMENT_CHARS,
-                    MessageKind.NOTE.value,
-                    MAX_DOCUMENT_CHARS,
-                    *params,
-                ],
-            )
-            return max(int(cursor.rowcount), 0)
+    prune_statement = _PRUNE
 
-    def prune(self) -> int:
-        with self.connection.cursor() as cursor:
-            cursor.execute(_PRUNE)
-            return max(int(cursor.rowcount), 0)
+    def index_statement(self, condition: str) -> str:
+        return _INDEX.format(condition)
 
     def prepare(self) -> None:
         install_unaccent(self.connection)

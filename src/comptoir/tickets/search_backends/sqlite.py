@@ -8,16 +8,11 @@ and accents, so "reseau" finds "réseau". Customers' queries carry a column filt
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
-from comptoir.tickets.choices import MessageKind
 from comptoir.tickets.models import Ticket
 from comptoir.tickets.search_backends.base import (
-    MAX_DOCUMENT_CHARS,
     Query,
     SearchBackend,
     Term,
@@ -108,24 +103,10 @@ class SqliteBackend(SearchBackend):
             )
             return [row[0] for row in cursor.fetchall()]
 
-    def index_where(self, condition: str, params: Sequence[Any]) -> int:
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                _INDEX + condition,
-                [
-                    MessageKind.REPLY.value,
-                    MAX_DOCUMENT_CHARS,
-                    MessageKind.NOTE.value,
-                    MAX_DOCUMENT_CHARS,
-                    *params,
-                ],
-            )
-            return max(int(cursor.rowcount), 0)
+    prune_statement = _PRUNE
 
-    def prune(self) -> int:
-        with self.connection.cursor() as cursor:
-            cursor.execute(_PRUNE)
-            return max(int(cursor.rowcount), 0)
+    def index_statement(self, condition: str) -> str:
+        return _INDEX + condition
 
     def prepare(self) -> None:
         with self.connection.cursor() as cursor:
