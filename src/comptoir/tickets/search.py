@@ -102,8 +102,7 @@ def queue_for_index(ids: Iterable[int]) -> None:
     if not rows:
         return
     TicketSearchPending.objects.bulk_create(rows, ignore_conflicts=True)
-    if cache.add(FLUSH_QUEUED_KEY, True, timeout=FLUSH_QUEUED_FOR):
-        enqueue_flush()
+    _queue_flush()
 
 
 def resume_pending() -> bool:
@@ -111,10 +110,15 @@ def resume_pending() -> bool:
     some): called when `comptoir serve` and `comptoir worker` start."""
     if not TicketSearchPending.objects.exists():
         return False
-    cache.delete(FLUSH_QUEUED_KEY)
+    cache.delete(FLUSH_QUEUED_KEY)  # the process that queued the last flush is gone
+    _queue_flush()
+    return True
+
+
+def _queue_flush() -> None:
+    """Queue a flush unless one is already queued."""
     if cache.add(FLUSH_QUEUED_KEY, True, timeout=FLUSH_QUEUED_FOR):
         enqueue_flush()
-    return True
 
 
 def enqueue_flush() -> None:
@@ -137,7 +141,7 @@ def flush_pending(batch: int = FLUSH_BATCH) -> int:
             )
             if not ids:
                 return done
-            backend_for().index_where(f"t.id IN ({', '.join(['%s'] * len(ids))})", ids)
+            index_tickets(ids)
             TicketSearchPending.objects.filter(ticket_id__in=ids).delete()
         done += len(ids)
 
