@@ -193,3 +193,17 @@ def test_a_client_leaving_before_its_body_never_reaches_django() -> None:
 
     assert sent == []
     assert calls == []
+
+
+def test_what_an_application_writes_through_write_comes_before_its_iterable() -> None:
+    app = DjangoHttp(threads=1)
+
+    def legacy(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        write = start_response("200 OK", [("Content-Type", "text/plain")])
+        write(b"first, ")
+        return [b"then the rest"]
+
+    app.handler = legacy  # type: ignore[assignment]
+    sent = _call(app, _scope("/legacy"), [{"type": "http.request"}])
+
+    assert _body(sent) == b"first, then the rest"

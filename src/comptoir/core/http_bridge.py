@@ -39,11 +39,16 @@ class ClientGone(Exception):
 
 
 class _Started:
+    """WSGI's ``start_response``: the status and headers, and what the application wrote
+    through the legacy ``write()`` callable (sent before its iterable, as PEP 3333 says)."""
+
     status: int = 500
     headers: list[tuple[bytes, bytes]]
+    written: list[bytes]
 
     def __init__(self) -> None:
         self.headers = []
+        self.written = []
 
     def __call__(
         self, status: str, headers: list[tuple[str, str]], exc_info: Any = None
@@ -52,11 +57,7 @@ class _Started:
         self.headers = [
             (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers
         ]
-        return self._write
-
-    @staticmethod
-    def _write(data: bytes) -> None:  # pragma: no cover - Django never uses write()
-        raise NotImplementedError("write() is not supported; return an iterable")
+        return self.written.append
 
 
 def build_environ(scope: Scope, body: Any) -> dict[str, Any]:
@@ -141,7 +142,7 @@ class DjangoHttp:
         response: Iterable[bytes] = self.handler(environ, started)
         iterator = _Iterating(response)
         chunks, done = _next_batch(iterator)
-        return iterator, chunks, done
+        return iterator, [*started.written, *chunks], done
 
 
 class _Iterating(Iterator[bytes]):
