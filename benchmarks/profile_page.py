@@ -8,7 +8,7 @@
 The path is any GET URL of the desk, or the keyword `ticket` for the agent page of the
 newest ticket. The user (`--user`, default agent0@bench.example) is signed in with
 `force_login`, the page is requested `--warmup` times, once more with its queries
-counted, then `--requests` times to report the mean wall-clock and CPU
+counted (`--sql` prints them), then `--requests` times to report the mean wall-clock and CPU
 (`time.process_time`) milliseconds per request and the response size. With `--profile`
 the same requests run again under cProfile, and the top `--top` functions are printed,
 sorted by `--sort`.
@@ -39,6 +39,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=3, help="requests before measuring")
     parser.add_argument("--requests", type=int, default=20, help="requests measured")
     parser.add_argument("--profile", action="store_true", help="print a cProfile summary")
+    parser.add_argument("--sql", action="store_true", help="print the page's queries")
     parser.add_argument("--sort", choices=SORT_KEYS, default="cumulative", help="profile order")
     parser.add_argument("--top", type=int, default=25, help="functions the profile prints")
     args = parser.parse_args()
@@ -84,7 +85,8 @@ def main() -> int:
         get()
     with CaptureQueriesContext(connection) as captured:
         size = get()
-    queries = len(captured)  # now: the next request's start clears the captured log
+    sql = list(captured.captured_queries)  # now: the next request's start clears the log
+    queries = len(sql)
     wall_started, cpu_started = time.perf_counter(), time.process_time()
     for _ in range(args.requests):
         get()
@@ -92,6 +94,9 @@ def main() -> int:
     cpu = (time.process_time() - cpu_started) * 1000 / args.requests
 
     print(f"GET {path} as {args.user}: 200, {size:,} bytes, {queries} queries")
+    if args.sql:
+        for number, query in enumerate(sql, 1):
+            print(f"  {number}. [{query['time']} s] {query['sql']}")
     print(
         f"{args.requests} requests after {args.warmup} warm-up: "
         f"{wall:.1f} ms wall, {cpu:.1f} ms CPU per request (mean)"

@@ -113,7 +113,9 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend with this process's writers queued on one lock
+            # (core/sqlite/base.py).
+            "ENGINE": "comptoir.core.sqlite",
             "NAME": str(DATA_DIR / "comptoir.sqlite3"),
             # Keep connections: opening one re-runs the PRAGMAs below on every request.
             "CONN_MAX_AGE": 600,

@@ -53,3 +53,18 @@ def test_only_the_owner_may_release() -> None:
     lock = FairLock()
     with pytest.raises(RuntimeError):
         lock.release()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_embedded_database_uses_the_queued_backend() -> None:
+    from django.db import connections, transaction
+
+    from comptoir.core.sqlite.base import DatabaseWrapper
+
+    connection = connections["default"]
+    if connection.vendor != "sqlite":
+        pytest.skip("the scaled setup runs PostgreSQL")
+    assert isinstance(connection, DatabaseWrapper)
+    with transaction.atomic():
+        assert connection.holds_write_lock
+    assert not connection.holds_write_lock
