@@ -57,6 +57,28 @@ def test_agent_workspace_shows_teams_and_organisations_in_constant_queries(
     assert "Acme" in page and "Globex" in page
 
 
+def test_agent_overview_shows_the_largest_organisations_and_how_many_there_are(
+    client, alice, acme, monkeypatch
+):
+    from comptoir.accounts import views
+    from comptoir.accounts.models import Organisation, User
+
+    monkeypatch.setattr(views, "OVERVIEW_ORGANISATIONS", 2)
+    Organisation.objects.bulk_create(Organisation(name=f"Small {n}") for n in range(3))
+    big = Organisation.objects.create(name="Zeta Big")
+    User.objects.bulk_create(
+        User(email=f"z{n}@zeta.example", organisation=big, full_name=f"Z {n}") for n in range(3)
+    )
+    User.objects.create(email="a1@acme.example", organisation=acme, full_name="A")
+    client.force_login(alice)
+
+    page = client.get(reverse("agent_home")).content.decode()
+
+    assert "Zeta Big" in page and "Acme" in page
+    assert "Small 0" not in page
+    assert "The 2 largest of 5 organisations." in page
+
+
 def test_profile_saves_language_and_time_zone(client, dave):
     client.force_login(dave)
     response = client.post(

@@ -42,18 +42,28 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/portal_home.html", {"colleagues": colleagues})
 
 
+OVERVIEW_ORGANISATIONS = 20
+
+
 @login_required
 def agent_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.is_agent:
         raise PermissionDenied
     teams = queries.teams_with_members(request.user)
+    # A desk may serve thousands of organisations: the overview shows the largest.
+    organisations = queries.organisations_with_member_counts(request.user)
+    largest = list(organisations.order_by("-member_count", "name")[:OVERVIEW_ORGANISATIONS])
+    total = len(largest)
+    if total == OVERVIEW_ORGANISATIONS:
+        total = queries.organisations_visible_to(request.user).count()
     return render(
         request,
         "accounts/agent_home.html",
         {
             "my_teams": [team for team in teams if request.user in team.members.all()],
             "teams": teams,
-            "organisations": queries.organisations_with_member_counts(request.user),
+            "organisations": largest,
+            "organisation_total": total,
         },
     )
 
