@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from comptoir.accounts.choices import Role
 from comptoir.accounts.models import Organisation, Team, User
@@ -35,6 +36,9 @@ def _test_settings(settings: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = True
+    # Each test starts from an empty cache: what a test cached (reference data, sidebar
+    # counts) was read from rows its rolled-back transaction took away.
+    cache.clear()
 
 
 @pytest.fixture

@@ -9,3 +9,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from comptoir.accounts import subscribers  # noqa: F401
+        from comptoir.accounts.models import Team, User
+        from comptoir.core import reference
+
+        reference.watch(User, Team)

@@ -6,3 +6,9 @@ class CatalogConfig(AppConfig):
     name = "comptoir.catalog"
     label = "catalog"
     verbose_name = _("Catalog")
+
+    def ready(self) -> None:
+        from comptoir.catalog.models import Product
+        from comptoir.core import reference
+
+        reference.watch(Product)

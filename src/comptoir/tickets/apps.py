@@ -8,4 +8,8 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
+        from comptoir.core import reference
         from comptoir.tickets import subscribers  # noqa: F401
+        from comptoir.tickets.models import Category, SavedView
+
+        reference.watch(Category, SavedView)

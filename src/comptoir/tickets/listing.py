@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comptoir.accounts.models import User
+from comptoir.core import reference
 from comptoir.core.exceptions import InvalidInput
 from comptoir.core.pagination import (
     Page,
@@ -538,6 +539,16 @@ def saved_views_visible_to(user: User | AnonymousUser) -> QuerySet[SavedView]:
     if not user.is_authenticated or not user.is_active or not user.is_agent:
         return SavedView.objects.none()
     return SavedView.objects.filter(Q(owner=user) | Q(shared=True)).select_related("owner")
+
+
+def saved_views_of(user: User) -> list[SavedView]:
+    """``saved_views_visible_to`` as a list, kept between requests for agents (an agent's
+    views depend on who they are only; any saved view's change moves the reference
+    generation)."""
+    views = saved_views_visible_to(user)
+    if not user.is_authenticated or not user.is_active or not user.is_agent:
+        return list(views)
+    return reference.cached(f"saved-views:{user.pk}", lambda: list(views))
 
 
 def resolve_spec(

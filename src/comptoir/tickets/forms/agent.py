@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.urls import reverse
@@ -25,20 +25,23 @@ from comptoir.accounts.queries import (
     teams_visible_to,
     users_visible_to,
 )
+from comptoir.catalog.models import Product
 from comptoir.catalog.queries import products_visible_to
+from comptoir.core import reference
 from comptoir.tickets import list_filters, listing
 from comptoir.tickets.choices import TRANSITIONS, Channel, MessageKind, Priority, Status, TicketType
 from comptoir.tickets.fields import field_error_key
 from comptoir.tickets.forms.portal import (
     MARKDOWN_HELP,
     DomainErrorsMixin,
-    active_categories,
     attachments_field,
     category_from,
     custom_form_field,
 )
 from comptoir.tickets.models import Category, Ticket
 from comptoir.tickets.services.lifecycle import MAX_BODY, MAX_SUBJECT
+
+T = TypeVar("T")
 
 # Statuses an agent may set while replying (closing happens later, after solved).
 SUBMIT_AS = (Status.OPEN, Status.PENDING, Status.ON_HOLD, Status.SOLVED)
@@ -55,7 +58,7 @@ def _set_choices(form: forms.Form, name: str, choices: list[tuple[str, Any]]) ->
     field.choices = choices
 
 
-def _for_this_request(user: User, key: str, read: Callable[[], list[tuple[str, str]]]) -> Any:
+def _for_this_request(user: User, key: str, read: Callable[[], T]) -> T:
     """Choices read once per request: a page's forms (filters and bulk bar, assignment
     and properties) offer the same agents and teams. The request's user object is new on
     every request, so nothing outlives it."""
@@ -67,13 +70,22 @@ def _for_this_request(user: User, key: str, read: Callable[[], list[tuple[str, s
     return choices
 
 
+def _shared_by_agents(user: User, key: str, read: Callable[[], T]) -> T:
+    """What every active agent sees alike (the ``visible_to`` functions of agents, teams,
+    products and categories give an agent the whole table): kept between requests in the
+    reference cache, and once per request on the user."""
+    if user.is_authenticated and user.is_active and user.is_agent:
+        return _for_this_request(user, key, lambda: reference.cached(f"agents:{key}", read))
+    return _for_this_request(user, key, read)
+
+
 def _agent_choices(user: User) -> list[tuple[str, str]]:
     def read() -> list[tuple[str, str]]:
         agents = agents_visible_to(user).order_by("full_name", "email")
         rows = agents.values_list("public_id", "full_name", "email")
         return [(public_id, name or email) for public_id, name, email in rows]
 
-    return list(_for_this_request(user, "agent_choices", read))
+    return list(_shared_by_agents(user, "agent_choices", read))
 
 
 def _team_choices(user: User) -> list[tuple[str, str]]:
@@ -82,7 +94,17 @@ def _team_choices(user: User) -> list[tuple[str, str]]:
             (team.public_id, team.name) for team in teams_visible_to(user).only("public_id", "name")
         ]
 
-    return list(_for_this_request(user, "team_choices", read))
+    return list(_shared_by_agents(user, "team_choices", read))
+
+
+def _categories(user: User) -> list[Category]:
+    """Every category, active or not (labels are translated by the caller: the cached
+    objects serve every language)."""
+    return list(_shared_by_agents(user, "categories", lambda: list(Category.objects.all())))
+
+
+def _products(user: User) -> list[Product]:
+    return list(_shared_by_agents(user, "products", lambda: list(products_visible_to(user))))
 
 
 # --- Lists ---------------------------------------------------------------------------
@@ -131,13 +153,11 @@ class TicketFilterForm(forms.Form):
         anything = [("", gettext("Any"))]
         _set_choices(self, "type", anything + list(TicketType.choices))
         _set_choices(self, "channel", anything + list(Channel.choices))
-        _set_choices(
-            self, "category", anything + [(str(c.pk), str(c)) for c in Category.objects.all()]
-        )
+        _set_choices(self, "category", anything + [(str(c.pk), str(c)) for c in _categories(user)])
         _set_choices(
             self,
             "product",
-            anything + [(p.public_id, str(p)) for p in products_visible_to(user)],
+            anything + [(p.public_id, str(p)) for p in _products(user)],
         )
         _set_choices(
             self,
@@ -337,7 +357,7 @@ class PropertiesForm(_ChangesForm):
         allowed = [status, *[s for s in Status if s in TRANSITIONS[status]]]
         _set_choices(self, "status", [(s.value, s.label) for s in allowed])
         none = [("", gettext("None"))]
-        categories = list(active_categories())
+        categories = [category for category in _categories(user) if category.is_active]
         if ticket.category is not None and ticket.category not in categories:
             categories.insert(0, ticket.category)
         _set_choices(self, "category", none + [(str(c.pk), str(c)) for c in categories])
@@ -351,7 +371,7 @@ class PropertiesForm(_ChangesForm):
                 "aria-controls": "agent-custom-fields",
             }
         )
-        products = [(p.public_id, str(p)) for p in products_visible_to(user)]
+        products = [(p.public_id, str(p)) for p in _products(user)]
         _set_choices(self, "product", [*none, *products])
         # Whose fields to show: the category given, else the one submitted, else the ticket's.
         if category is ...:

@@ -26,7 +26,7 @@ def agent_ticket_views(context: template.Context, oob: bool = False) -> dict[str
         return {"show": False}
     saved_views = context.get("saved_views")
     if saved_views is None:
-        saved_views = list(listing.saved_views_visible_to(user))
+        saved_views = listing.saved_views_of(user)
     counts = listing.sidebar_counts(user)
     # On the list page the links swap the list in place; elsewhere they navigate.
     on_list = "view_key" in context

@@ -36,7 +36,7 @@ def _list_context(
     request: AuthenticatedHttpRequest, params: QueryDict, *, cursor: str | None = None
 ) -> dict[str, Any]:
     user = request.user
-    saved_views = list(listing.saved_views_visible_to(user))
+    saved_views = listing.saved_views_of(user)
     key = params.get("view") or listing.DEFAULT_VIEW
     spec = listing.resolve_spec(key, user, sort=params.get("sort"), views=saved_views)
     if spec is None:
