@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from comptoir.accounts import subscribers  # noqa: F401
+        from comptoir.accounts import receivers, subscribers  # noqa: F401
         from comptoir.accounts.models import Team, User
         from comptoir.core import reference
 

@@ -157,6 +157,22 @@ def do_update_profile(
     return user
 
 
+def record_email_change(user: User, old: str | None, *, source: Source = Source.WEB) -> None:
+    """Tell the rest of the desk that ``user``'s address is now ``user.email``.
+
+    The change itself is allauth's (confirming and setting a primary address, at
+    /accounts/email/); this records it like any other profile change, so that what shows
+    or indexes the address (ticket search) follows."""
+    if old == user.email:
+        return
+    emit(
+        "user.profile_updated",
+        {"user": user.public_id, "changes": {"email": [old, user.email]}},
+        actor_id=user.pk,
+        source=source,
+    )
+
+
 def do_set_language(user: User, language: str, *, source: Source = Source.WEB) -> User:
     return do_update_profile(
         user,

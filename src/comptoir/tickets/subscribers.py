@@ -41,6 +41,6 @@ def index_ticket_search(event: Event) -> None:
 
 @subscriber("user.profile_updated")
 def index_requester_name(event: Event) -> None:
-    # The requester's name is part of each of their tickets' public document.
-    if "full_name" in event.payload.get("changes", {}):
+    # The requester's name and address are part of each of their tickets' documents.
+    if {"full_name", "email"} & set(event.payload.get("changes", {})):
         search.index_tickets_of_requester(event.payload["user"])
