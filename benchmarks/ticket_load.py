@@ -48,6 +48,8 @@ LOGINS = {
     "customer": "customer1@bench.example",
 }
 GET_PAGES = [
+    # The workspace's layout with little in it: what any agent page costs at least.
+    ("agent overview", "/agent/", "agent"),
     ("agent list: my tickets", "/agent/tickets/?view=mine", "agent"),
     ("agent list: all open", "/agent/tickets/?view=open", "agent"),
     ("customer list", "/portal/tickets/", "customer"),
