@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from comptoir.core.env import ConfigError
 
 if TYPE_CHECKING:
-    from django_tasks_db.management.commands.db_worker import Worker
+    from comptoir.core.housekeeping import HousekeepingWorker
 
 logger = logging.getLogger("comptoir.cli")
 
@@ -85,27 +85,35 @@ def collect_static_if_changed(verbosity: int = 0) -> bool:
 
 
 def _task_backend_is_database() -> bool:
-    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
-    from django_tasks_db import DatabaseBackend
+    from comptoir.core.housekeeping import database_backend
 
-    return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend)
+    return database_backend() is not None
 
 
-def start_embedded_worker() -> tuple[threading.Thread, Worker]:
-    """Run the database task worker in a daemon thread of this process."""
-    from django.utils.crypto import get_random_string
-    from django_tasks_db.management.commands.db_worker import Worker
+def database_worker(worker_id: str, *, startup_delay: bool) -> HousekeepingWorker:
+    """A worker of every queue of the database backend, which also prunes finished results
+    and runs again the tasks a dead worker left running (core/housekeeping.py)."""
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
 
-    worker = Worker(
+    from comptoir.core.housekeeping import HousekeepingWorker
+
+    return HousekeepingWorker(
         queue_names=["*"],
         interval=0.5,
         batch=False,
-        backend_name="default",
-        startup_delay=False,
+        backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+        startup_delay=startup_delay,
         max_tasks=None,
-        worker_id=f"embedded-{get_random_string(12)}",
+        worker_id=worker_id,
         excluded_queue_names=[],
     )
+
+
+def start_embedded_worker() -> tuple[threading.Thread, HousekeepingWorker]:
+    """Run the database task worker in a daemon thread of this process."""
+    from django.utils.crypto import get_random_string
+
+    worker = database_worker(f"embedded-{get_random_string(12)}", startup_delay=False)
     thread = threading.Thread(
         target=_run_embedded_worker, args=(worker,), name="comptoir-worker", daemon=True
     )
@@ -113,7 +121,7 @@ def start_embedded_worker() -> tuple[threading.Thread, Worker]:
     return thread, worker
 
 
-def _run_embedded_worker(worker: Worker) -> None:
+def _run_embedded_worker(worker: HousekeepingWorker) -> None:
     """The worker loop, kept alive while another process holds the SQLite write lock past
     the busy timeout (a long `comptoir demo` or migration): the library's loop raises on
     that, and the thread would die with every later task left queued until a restart."""
@@ -151,7 +159,7 @@ def serve(host: str, port: int, *, with_worker: bool, processes: int = 1) -> Non
         )
     _prepare()
     _resume_background_work()
-    worker: Worker | None = None
+    worker: HousekeepingWorker | None = None
     if with_worker:
         if _task_backend_is_database():
             thread, worker = start_embedded_worker()
@@ -192,10 +200,15 @@ def serve(host: str, port: int, *, with_worker: bool, processes: int = 1) -> Non
 def run_worker() -> None:
     _setup_django()
     from django.core.management import call_command
+    from django.utils.crypto import get_random_string
 
     _resume_background_work()
     if _task_backend_is_database():
-        call_command("db_worker", queue_name="*", interval=0.5)
+        # Built here rather than through `manage db_worker`, whose command builds the
+        # library's plain Worker; the random start-up delay spreads several workers' polls.
+        worker = database_worker(f"worker-{get_random_string(24)}", startup_delay=True)
+        worker.configure_signals()
+        worker.run()
     else:
         call_command("rqworker", "default", with_scheduler=False)
 

@@ -170,6 +170,19 @@ else:
 # RQ workers (`comptoir worker`, `manage rqworker`) must load jobs with django-tasks-rq's
 # Job class, which calls the task; RQ's own calls the Task object and every job fails.
 RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+# The database queue's housekeeping (core/housekeeping.py): days a succeeded task's row is
+# kept (failed ones four times as long, to be investigated), and minutes after which a
+# task still marked running is taken for one whose worker died. RQ expires its own.
+COMPTOIR_TASK_RESULTS_DAYS = env_int("COMPTOIR_TASK_RESULTS_DAYS", 7)
+if COMPTOIR_TASK_RESULTS_DAYS < 1:
+    raise ConfigError(
+        f"COMPTOIR_TASK_RESULTS_DAYS must be at least 1, not {COMPTOIR_TASK_RESULTS_DAYS}"
+    )
+COMPTOIR_TASK_STALE_MINUTES = env_int("COMPTOIR_TASK_STALE_MINUTES", 30)
+if COMPTOIR_TASK_STALE_MINUTES < 1:
+    raise ConfigError(
+        f"COMPTOIR_TASK_STALE_MINUTES must be at least 1, not {COMPTOIR_TASK_STALE_MINUTES}"
+    )
 
 # Sessions are read on every signed-in request: serve them from the cache, backed by the DB.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

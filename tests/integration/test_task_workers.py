@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.db import OperationalError, transaction
+from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks.signals import task_finished
 from django_tasks_db.management.commands import db_worker
@@ -173,6 +175,45 @@ def test_embedded_worker_keeps_running_when_the_database_stays_locked(
         task_finished.disconnect(record)
     assert not thread.is_alive()
     assert claims > 1
+    assert list(AuditEntry.objects.values_list("event_id", flat=True)) == [events[0].id]
+
+
+def test_a_task_left_running_by_a_dead_worker_is_run_when_a_worker_starts(
+    database_queue: None,
+) -> None:
+    # The server was killed while it ran the audit trail's task: the row says RUNNING,
+    # and no worker claims a running task. The next worker to start queues it again.
+    with capture_events() as events, transaction.atomic():
+        do_create_team("Power cut", actor=None, source=Source.SYSTEM)
+    interrupted = next(
+        result for result in DBTaskResult.objects.all() if subscriber_of(result) == AUDIT_SUBSCRIBER
+    )
+    interrupted.claim("killed-server")
+    DBTaskResult.objects.filter(pk=interrupted.pk).update(
+        started_at=timezone.now() - timedelta(hours=2)
+    )
+    queued = DBTaskResult.objects.count()
+    finished: list[object] = []
+
+    def record(sender: object, task_result: object, **kwargs: object) -> None:
+        finished.append(task_result)
+
+    task_finished.connect(record)
+    thread, worker = start_embedded_worker()
+    try:
+        wait_until(
+            lambda: len(finished) >= queued or not thread.is_alive(),
+            timeout=POLL_TIMEOUT,
+            what="the new worker to run the interrupted task",
+        )
+    finally:
+        worker.running = False
+        thread.join(timeout=SHUTDOWN_TIMEOUT)
+        task_finished.disconnect(record)
+    assert not thread.is_alive()
+    interrupted.refresh_from_db()
+    assert interrupted.status == TaskResultStatus.SUCCESSFUL
+    assert interrupted.worker_ids == ["killed-server", worker.worker_id]
     assert list(AuditEntry.objects.values_list("event_id", flat=True)) == [events[0].id]
 
 
