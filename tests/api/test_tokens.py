@@ -137,6 +137,21 @@ def test_revoking_twice_changes_nothing_and_emits_nothing(alice, committed):
     assert created.token.revoked_at == revoked_at
 
 
+def test_a_revocation_racing_another_records_nothing_and_keeps_the_first(
+    alice, admin_user, committed
+):
+    # Two people opened the token's page; the owner revoked it first.
+    created = services.check_create_api_token(alice, name="Leaked", scope="write")
+    stale_copy = ApiToken.objects.get(pk=created.token.pk)
+    services.check_revoke_api_token(alice, created.token)
+
+    with committed() as events:
+        services.check_revoke_api_token(admin_user, stale_copy)
+
+    assert events == []
+    assert stale_copy.revoked_at == ApiToken.objects.get(pk=created.token.pk).revoked_at
+
+
 def test_an_administrator_may_revoke_anyones_token(alice, admin_user):
     created = services.check_create_api_token(alice, name="Leaked", scope="write")
 

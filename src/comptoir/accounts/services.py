@@ -428,12 +428,20 @@ def check_revoke_api_token(
 
 
 def do_revoke_api_token(token: ApiToken, *, actor: User | None, source: Source) -> ApiToken:
-    """Stop the token working at once. Revoking twice changes nothing."""
+    """Stop the token working at once. Revoking twice changes nothing, also when two
+    people revoke it at the same moment: only the one whose update finds it unrevoked
+    records it."""
     if token.revoked_at is not None:
         return token
     with transaction.atomic():
-        token.revoked_at = dj_timezone.now()
-        token.save(update_fields=["revoked_at", "updated_at"])
+        now = dj_timezone.now()
+        revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=now, updated_at=now
+        )
+        if not revoked:
+            token.refresh_from_db(fields=["revoked_at", "updated_at"])
+            return token
+        token.revoked_at = token.updated_at = now
         emit("api_token.revoked", _token_payload(token), actor_id=_actor_id(actor), source=source)
     return token
 
