@@ -12,6 +12,9 @@ In one process, with Django's test client (as `profile_page.py`), each stage is 
   content block (the agent's includes its sidebar of views and their counts);
 - the real pages given with `--path`, for comparison.
 
+It first prints the CPU time of a fixed loop: figures taken on different days (this
+machine's speed varies with its host) compare only through it.
+
 `--profile URL` prints a cProfile of that stage (`/floor/agent/`, or a `--path`).
 
 The difference between a page and its shell is what the page's own content costs; the
@@ -32,6 +35,18 @@ import time
 from typing import Any
 
 urlpatterns: list[Any] = []
+
+
+def calibrate() -> float:
+    """The CPU seconds of a fixed pure-Python loop (best of three): runs on different days
+    or machines compare through it. The machine of benchmarks/README.md's figures took
+    1.1 s on 2026-11-30."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        sum(number * number for number in range(10_000_000))
+        best = min(best, time.process_time() - started)
+    return best
 
 
 def main() -> int:
@@ -101,6 +116,7 @@ def main() -> int:
         *[(page, agent, page) for page in args.path],
     ]
     profiles: list[str] = []
+    print(f"machine: {calibrate():.2f} s of CPU for the calibration loop (lower is faster)")
     print(f"{'stage':<40} {'CPU ms':>8} {'bytes':>8}")
     for name, client, url in stages:
         size = 0
