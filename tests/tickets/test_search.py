@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from comptoir.accounts import services as account_services
 from comptoir.core.choices import Source
@@ -403,3 +404,158 @@ def test_nothing_waiting_queues_nothing_at_start(flushes_held):
 
     assert resume_pending() is False
     assert flushes_held == []
+
+
+# --- Index maintenance (SQLite's FTS5 merges) -----------------------------------------------
+
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5's segments")
+
+
+def segment_count() -> int:
+    # Every FTS5 segment has rows in %_idx (the first term of each of its leaf pages).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(DISTINCT segid) FROM tickets_search_fts_idx")
+        return int(cursor.fetchone()[0])
+
+
+def index_settings() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT k, v FROM tickets_search_fts_config")
+        return dict(cursor.fetchall())
+
+
+def long_body(n: int) -> str:
+    return "Smudges on every page. " + " ".join(f"part{n}of{i}" for i in range(300))
+
+
+@sqlite_only
+def test_flushes_merge_the_segments_their_commits_leave(dave, alice, committed, flushes_held):
+    # Each index commit adds a segment to FTS5's index; merging them used to happen inside
+    # the commits, holding the write lock for seconds at a million tickets (search.md).
+    from comptoir.tickets.search import flush_pending
+
+    tickets = []
+    for n in range(20):
+        with committed():
+            tickets.append(open_ticket(dave, f"Scanner jam {n}", "Paper stuck in the tray."))
+        flush_pending()
+        assert segment_count() < sqlite_backend.MERGE_SETTINGS["usermerge"]
+
+    assert sqlite_backend.SqliteBackend(connection).merge_slice() is False  # nothing left
+    assert found(alice, "scanner") == {t.number for t in tickets}
+    assert found(alice, '"paper stuck" tray') == {t.number for t in tickets}
+    assert found(alice, "scanner -tray") == set()
+
+
+@sqlite_only
+def test_maintenance_runs_slices_until_nothing_is_left_to_merge(dave, alice, monkeypatch):
+    monkeypatch.setattr(sqlite_backend, "MERGE_PAGES", 1)  # many slices for a small index
+    backend = sqlite_backend.SqliteBackend(connection)
+    backend.maintain()
+    # One segment each: more than 'usermerge', fewer than FTS5's own crisis merge (16); each
+    # with enough distinct words to fill several merged pages.
+    tickets = [open_ticket(dave, f"Toner {n}", long_body(n)) for n in range(12)]
+    for ticket in tickets:
+        index_tickets([ticket.pk])
+    slices: list[bool] = []
+    real_slice = backend.merge_slice
+    monkeypatch.setattr(backend, "merge_slice", lambda: slices.append(real_slice()) or slices[-1])
+
+    ran = backend.maintain()
+
+    assert ran > 1
+    assert slices == [True] * ran + [False]  # the last slice found nothing and stopped it
+    assert segment_count() < sqlite_backend.MERGE_SETTINGS["usermerge"]
+    assert found(alice, "toner smudges") == {t.number for t in tickets}
+    assert found(alice, "part3of150") == {tickets[3].number}
+
+
+@sqlite_only
+def test_maintenance_stops_at_its_budget_and_the_next_call_goes_on(dave, alice, monkeypatch):
+    monkeypatch.setattr(sqlite_backend, "MERGE_PAGES", 1)
+    backend = sqlite_backend.SqliteBackend(connection)
+    backend.maintain()
+    tickets = [open_ticket(dave, f"Fuser {n}", long_body(n)) for n in range(12)]
+    for ticket in tickets:
+        index_tickets([ticket.pk])
+
+    assert backend.maintain(budget=0) == 1
+    assert backend.maintain() > 0
+    assert backend.merge_slice() is False
+    assert found(alice, "fuser") == {t.number for t in tickets}
+
+
+@sqlite_only
+def test_maintenance_takes_merging_out_of_writes_once():
+    # An index built before this release still has FTS5's defaults (automerge 4).
+    with connection.cursor() as cursor:
+        cursor.execute(sqlite_backend._CONFIGURE, ["automerge", 4])
+    backend = sqlite_backend.SqliteBackend(connection)
+
+    backend.maintain()
+
+    assert index_settings()["automerge"] == 0
+    assert index_settings()["usermerge"] == sqlite_backend.MERGE_SETTINGS["usermerge"]
+    with CaptureQueriesContext(connection) as context:
+        backend.maintain()
+    writes = [
+        query["sql"]
+        for query in context.captured_queries
+        if query["sql"].startswith(("INSERT", "ANALYZE")) and "'merge'" not in query["sql"]
+    ]
+    assert writes == []  # the settings are kept in the index: written once
+
+
+@sqlite_only
+def test_reindexing_leaves_merging_to_maintenance(dave):
+    open_ticket(dave, "Router")
+
+    call_command("reindex_tickets")
+
+    assert index_settings()["automerge"] == 0
+    assert index_settings()["usermerge"] == sqlite_backend.MERGE_SETTINGS["usermerge"]
+    assert segment_count() == 1
+
+
+def stored_rows(table: str) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+        row = cursor.fetchone()
+        return None if row is None else int(row[0].split()[0])
+
+
+@sqlite_only
+def test_maintenance_repairs_statistics_taken_while_the_index_was_empty(dave, monkeypatch):
+    # A whole-database ANALYZE on a new desk records FTS5's page table as two rows; SQLite
+    # then scans all of it for each range FTS5 deletes while merging (search.md).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tickets_search_fts_data")
+    assert stored_rows("tickets_search_fts_data") == 2
+    for n in range(12):
+        index_tickets([open_ticket(dave, f"Dock {n}").pk])
+    backend = sqlite_backend.SqliteBackend(connection)
+    monkeypatch.setattr(sqlite_backend, "_SCAN_HARMLESS_ROWS", 10)
+
+    backend.maintain()
+
+    assert (stored_rows("tickets_search_fts_data") or 0) >= 10
+    with connection.cursor() as cursor:
+        cursor.execute(sqlite_backend._DATA_RANGE_PLAN, [1, 2])
+        assert sqlite_backend._RANGE_SEARCH in cursor.fetchall()[-1][-1]
+
+
+@sqlite_only
+def test_maintenance_leaves_the_statistics_of_a_tiny_index_alone(dave):
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tickets_search_fts_data")
+    index_tickets([open_ticket(dave, "Dock").pk])
+
+    sqlite_backend.SqliteBackend(connection).maintain()
+
+    assert stored_rows("tickets_search_fts_data") == 2  # a scan of a few rows costs nothing
+
+
+def test_maintenance_is_nothing_on_postgresql(django_assert_num_queries):
+    # The GIN index needs no merge step of ours; a flush makes no extra query for it.
+    with django_assert_num_queries(0):
+        assert postgres_backend.PostgresBackend(connection).maintain() == 0

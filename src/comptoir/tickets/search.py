@@ -144,6 +144,7 @@ def flush_pending(batch: int = FLUSH_BATCH) -> int:
             index_tickets(ids)
             TicketSearchPending.objects.filter(ticket_id__in=ids).delete()
         done += len(ids)
+        backend_for().maintain()  # merges in short transactions of their own
 
 
 def ticket_ids(public_ids: Iterable[str]) -> list[int]:

@@ -157,3 +157,9 @@ class SearchBackend(ABC):
     @abstractmethod
     def optimize(self) -> None:
         """Compact the index after a full reindex (and undo bulk-load settings)."""
+
+    def maintain(self) -> int:
+        """Tidy the index after a flush wrote documents, in short transactions of its own
+        (never one long enough to hold other writers up); returns how many it ran. Nothing
+        to do by default (PostgreSQL)."""
+        return 0
