@@ -92,12 +92,12 @@ FLUSH_QUEUED_FOR = 300  # seconds: a flush lost with its task is queued again af
 def queue_for_index(ids: Iterable[int]) -> None:
     """Have these tickets' documents rebuilt soon, together with every other waiting one.
 
-    Each write to SQLite's FTS5 index is a commit, and at a million documents FTS5 stalls
-    about two seconds merging its segments every sixteenth commit, whatever the commit
-    holds, with the database's only write lock held. So changed tickets wait in
-    ``TicketSearchPending`` and one task indexes all that are waiting: a burst of a hundred
-    new tickets costs a few index commits instead of a hundred (``benchmarks/README.md``).
-    When the desk is quiet the task runs at once and a change is searchable as before."""
+    Each write to SQLite's FTS5 index is a commit holding the database's only write lock,
+    and each adds a segment to merge later (``SqliteBackend.maintain``). So changed tickets
+    wait in ``TicketSearchPending`` and one task indexes all that are waiting: a burst of a
+    hundred new tickets costs a few index commits instead of a hundred
+    (``benchmarks/README.md``). When the desk is quiet the task runs at once and a change
+    is searchable as before."""
     rows = [TicketSearchPending(ticket_id=pk) for pk in sorted(set(ids))]
     if not rows:
         return
