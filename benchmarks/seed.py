@@ -323,13 +323,16 @@ def main() -> None:
         if done % 50_000 == 0 or done == args.tickets:
             print(f"tickets: {done} ({time.monotonic() - started:.0f}s)")
     TicketCounter.objects.update_or_create(pk=1, defaults={"last_number": number})
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # fresh statistics, as a live desk's would be
     print(f"seeded {args.tickets} tickets in {time.monotonic() - started:.0f}s; reindexing search")
     from django.core.management import get_commands
 
     if "reindex_tickets" in get_commands():
         call_command("reindex_tickets")
+    # Fresh statistics, as a live desk's would be, taken once the search index is full:
+    # taken before, they described it as empty, and SQLite then planned every FTS5 merge as
+    # a scan of the whole index (benchmarks/README.md, the correction on the FTS5 stall).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     print(f"done in {time.monotonic() - started:.0f}s")
 
 
