@@ -20,6 +20,8 @@ class ComptoirSettings:
     allow_signups: bool
     max_upload_bytes: int
     max_attachments: int
+    task_results_days: int
+    task_stale_minutes: int
 
     @property
     def scaled(self) -> bool:
@@ -35,4 +37,6 @@ def get() -> ComptoirSettings:
         allow_signups=settings.ACCOUNT_ALLOW_SIGNUPS,
         max_upload_bytes=settings.COMPTOIR_MAX_UPLOAD_MB * 1024 * 1024,
         max_attachments=settings.COMPTOIR_MAX_ATTACHMENTS,
+        task_results_days=settings.COMPTOIR_TASK_RESULTS_DAYS,
+        task_stale_minutes=settings.COMPTOIR_TASK_STALE_MINUTES,
     )

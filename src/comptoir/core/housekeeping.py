@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from django.conf import settings
 from django.db import DatabaseError, connections
 from django.db.models import Q
 from django.utils import timezone
@@ -29,6 +28,8 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task_back
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
+
+from comptoir.core import conf
 
 logger = logging.getLogger(__name__)
 
@@ -64,11 +65,12 @@ class Policy:
 
     @classmethod
     def from_settings(cls) -> Policy:
-        kept = timedelta(days=settings.COMPTOIR_TASK_RESULTS_DAYS)
+        options = conf.get()
+        kept = timedelta(days=options.task_results_days)
         return cls(
             succeeded_kept=kept,
             failed_kept=kept * FAILED_KEPT_FACTOR,
-            stale_after=timedelta(minutes=settings.COMPTOIR_TASK_STALE_MINUTES),
+            stale_after=timedelta(minutes=options.task_stale_minutes),
         )
 
 
