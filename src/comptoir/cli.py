@@ -2,7 +2,8 @@
 
 comptoir serve [--host H] [--port P] [--processes N] [--no-worker]
                                                       web + WebSocket + task worker
-comptoir worker                                       a task worker process
+comptoir worker [--burst]                             a task worker process (--burst: run
+                                                      what is waiting, then exit)
 comptoir demo                                         seed the demo desk, print logins
 comptoir manage <django command> [args...]            any Django management command
 """
@@ -90,7 +91,9 @@ def _task_backend_is_database() -> bool:
     return database_backend() is not None
 
 
-def database_worker(worker_id: str, *, startup_delay: bool) -> HousekeepingWorker:
+def database_worker(
+    worker_id: str, *, startup_delay: bool, burst: bool = False
+) -> HousekeepingWorker:
     """A worker of every queue of the database backend, which also prunes finished results
     and runs again the tasks a dead worker left running (core/housekeeping.py)."""
     from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
@@ -100,7 +103,8 @@ def database_worker(worker_id: str, *, startup_delay: bool) -> HousekeepingWorke
     return HousekeepingWorker(
         queue_names=["*"],
         interval=0.5,
-        batch=False,
+        # The library's batch mode: run every task waiting, then return.
+        batch=burst,
         backend_name=DEFAULT_TASK_BACKEND_ALIAS,
         startup_delay=startup_delay,
         max_tasks=None,
@@ -197,7 +201,9 @@ def serve(host: str, port: int, *, with_worker: bool, processes: int = 1) -> Non
             worker.running = False
 
 
-def run_worker() -> None:
+def run_worker(*, burst: bool = False) -> None:
+    """Work the task queue until stopped or, with ``burst``, until nothing is waiting (for
+    cron, scripts, and a desk served with ``--no-worker`` that needs its queue drained)."""
     _setup_django()
     from django.core.management import call_command
     from django.utils.crypto import get_random_string
@@ -206,11 +212,13 @@ def run_worker() -> None:
     if _task_backend_is_database():
         # Built here rather than through `manage db_worker`, whose command builds the
         # library's plain Worker; the random start-up delay spreads several workers' polls.
-        worker = database_worker(f"worker-{get_random_string(24)}", startup_delay=True)
+        worker = database_worker(
+            f"worker-{get_random_string(24)}", startup_delay=not burst, burst=burst
+        )
         worker.configure_signals()
         worker.run()
     else:
-        call_command("rqworker", "default", with_scheduler=False)
+        call_command("rqworker", "default", with_scheduler=False, burst=burst)
 
 
 def demo(tickets: int | None) -> None:
@@ -247,7 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument(
         "--no-worker", action="store_true", help="do not run background tasks in this process"
     )
-    commands.add_parser("worker", help="run background tasks")
+    worker_parser = commands.add_parser("worker", help="run background tasks")
+    worker_parser.add_argument(
+        "--burst", action="store_true", help="run the tasks waiting, then exit"
+    )
     demo_parser = commands.add_parser("demo", help="create the demo help desk and print its logins")
     demo_parser.add_argument(
         "--tickets", type=int, help="how many tickets a new demo desk gets (300)"
@@ -263,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.command == "serve":
             serve(args.host, args.port, with_worker=not args.no_worker, processes=args.processes)
         elif args.command == "worker":
-            run_worker()
+            run_worker(burst=args.burst)
         elif args.command == "demo":
             demo(args.tickets)
         elif args.command == "manage":

@@ -26,7 +26,13 @@ from comptoir.cli import start_embedded_worker
 from comptoir.core.choices import Source
 from comptoir.core.events import Event, capture_events, emit, subscriber, subscribers_for
 from comptoir.core.models import AuditEntry
-from tests.integration.helpers import POLL_TIMEOUT, SHUTDOWN_TIMEOUT, wait_until
+from tests.integration.helpers import (
+    POLL_TIMEOUT,
+    SHUTDOWN_TIMEOUT,
+    comptoir_env,
+    run_comptoir,
+    wait_until,
+)
 
 pytestmark = [
     pytest.mark.integration,
@@ -237,3 +243,54 @@ def test_committed_events_wait_in_redis_until_an_rq_worker_runs_them(rq_queue: N
     assert sorted(AuditEntry.objects.values_list("event_id", flat=True)) == sorted(
         event.id for event in events
     )
+
+
+ENQUEUE = """
+from comptoir.accounts.services import do_create_organisation
+from comptoir.core.choices import Source
+for number in range(3):
+    do_create_organisation(f"Burst {number}", actor=None, source=Source.WEB)
+"""
+COUNT = """
+from django_tasks_db.models import DBTaskResult
+print("statuses", sorted(set(DBTaskResult.objects.values_list("status", flat=True))))
+print("tasks", DBTaskResult.objects.count())
+"""
+
+
+def test_a_burst_worker_runs_what_is_waiting_then_exits(tmp_path: Any) -> None:
+    # A real `comptoir worker --burst` process on a fresh embedded desk: it must drain
+    # the database queue and stop by itself, not poll for ever.
+    env = comptoir_env(tmp_path)
+    assert run_comptoir("manage", "migrate", env=env).returncode == 0
+    enqueued = run_comptoir("manage", "shell", "-c", ENQUEUE, env=env)
+    assert enqueued.returncode == 0, enqueued.stderr
+    waiting = run_comptoir("manage", "shell", "-c", COUNT, env=env)
+    assert "statuses ['READY']" in waiting.stdout, waiting.stdout
+
+    burst = run_comptoir("worker", "--burst", env=env)
+
+    assert burst.returncode == 0, burst.stderr
+    done = run_comptoir("manage", "shell", "-c", COUNT, env=env)
+    assert "statuses ['SUCCESSFUL']" in done.stdout, done.stdout
+
+
+RQ_COUNT = """
+import django_rq
+queue = django_rq.get_queue("default")
+print("waiting", queue.count, "failed", queue.failed_job_registry.count)
+"""
+
+
+def test_a_burst_worker_drains_the_redis_queue_then_exits(tmp_path: Any, redis_url: str) -> None:
+    env = comptoir_env(tmp_path, REDIS_URL=redis_url)
+    assert run_comptoir("manage", "migrate", env=env).returncode == 0
+    assert run_comptoir("manage", "shell", "-c", ENQUEUE, env=env).returncode == 0
+    waiting = run_comptoir("manage", "shell", "-c", RQ_COUNT, env=env)
+    assert "waiting 0 " not in waiting.stdout, waiting.stdout
+
+    burst = run_comptoir("worker", "--burst", env=env)
+
+    assert burst.returncode == 0, burst.stderr
+    done = run_comptoir("manage", "shell", "-c", RQ_COUNT, env=env)
+    assert "waiting 0 failed 0" in done.stdout, done.stdout
