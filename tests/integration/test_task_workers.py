@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from threading import Thread
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks.signals import task_finished
 from django_tasks_db.management.commands import db_worker
+from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
@@ -68,6 +70,30 @@ def database_queue(settings: Any) -> None:
 def rq_queue(settings: Any, redis_url: str) -> None:
     settings.RQ_QUEUES = {"default": {"URL": redis_url, "DEFAULT_TIMEOUT": 60}}
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+
+
+@contextmanager
+def embedded_worker_until(queued: int, what: str) -> Iterator[tuple[Thread, Worker]]:
+    """Start the embedded worker and wait until it finished ``queued`` tasks (or its thread
+    died); the block runs then, and the worker is stopped after it."""
+    finished: list[object] = []
+
+    def record(sender: object, task_result: object, **kwargs: object) -> None:
+        finished.append(task_result)
+
+    task_finished.connect(record)
+    thread, worker = start_embedded_worker()
+    try:
+        wait_until(
+            lambda: len(finished) >= queued or not thread.is_alive(),
+            timeout=POLL_TIMEOUT,
+            what=what,
+        )
+        yield thread, worker
+    finally:
+        worker.running = False
+        thread.join(timeout=SHUTDOWN_TIMEOUT)
+        task_finished.disconnect(record)
 
 
 def run_database_worker() -> None:
@@ -161,24 +187,9 @@ def test_embedded_worker_keeps_running_when_the_database_stays_locked(
     with capture_events() as events, transaction.atomic():
         do_create_team("Lock check", actor=None, source=Source.SYSTEM)
     queued = DBTaskResult.objects.count()
-    finished: list[object] = []
-
-    def record(sender: object, task_result: object, **kwargs: object) -> None:
-        finished.append(task_result)
-
-    task_finished.connect(record)
-    thread, worker = start_embedded_worker()
-    try:
-        wait_until(
-            lambda: len(finished) >= queued or not thread.is_alive(),
-            timeout=POLL_TIMEOUT,
-            what="the embedded worker to run the queued tasks",
-        )
+    with embedded_worker_until(queued, "the embedded worker to run the queued tasks") as running:
+        thread, _ = running
         assert thread.is_alive(), "the worker thread died on a locked database"
-    finally:
-        worker.running = False
-        thread.join(timeout=SHUTDOWN_TIMEOUT)
-        task_finished.disconnect(record)
     assert not thread.is_alive()
     assert claims > 1
     assert list(AuditEntry.objects.values_list("event_id", flat=True)) == [events[0].id]
@@ -199,23 +210,8 @@ def test_a_task_left_running_by_a_dead_worker_is_run_when_a_worker_starts(
         started_at=timezone.now() - timedelta(hours=2)
     )
     queued = DBTaskResult.objects.count()
-    finished: list[object] = []
-
-    def record(sender: object, task_result: object, **kwargs: object) -> None:
-        finished.append(task_result)
-
-    task_finished.connect(record)
-    thread, worker = start_embedded_worker()
-    try:
-        wait_until(
-            lambda: len(finished) >= queued or not thread.is_alive(),
-            timeout=POLL_TIMEOUT,
-            what="the new worker to run the interrupted task",
-        )
-    finally:
-        worker.running = False
-        thread.join(timeout=SHUTDOWN_TIMEOUT)
-        task_finished.disconnect(record)
+    with embedded_worker_until(queued, "the new worker to run the interrupted task") as running:
+        thread, worker = running  # stopped when the block ends
     assert not thread.is_alive()
     interrupted.refresh_from_db()
     assert interrupted.status == TaskResultStatus.SUCCESSFUL
