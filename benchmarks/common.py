@@ -55,6 +55,21 @@ class Result:
     queries: int | None
 
 
+def setup_desk_in_process(purpose: str) -> None:
+    """Set Django up in this process on the desk of COMPTOIR_DATA_DIR (or DATABASE_URL), as
+    `comptoir serve` would, for the in-process tools; ``purpose`` ends the error message."""
+    if not (os.environ.get("COMPTOIR_DATA_DIR") or os.environ.get("DATABASE_URL")):
+        raise SystemExit(f"set COMPTOIR_DATA_DIR (or DATABASE_URL) to the desk to {purpose}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comptoir.settings")
+    import logging
+
+    import django
+
+    django.setup()
+    # A refused page is reported by the tool; its 403 or 404 warning would only repeat it.
+    logging.getLogger("django.request").setLevel(logging.ERROR)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

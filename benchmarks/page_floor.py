@@ -27,12 +27,12 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import logging
-import os
 import pstats
 import sys
 import time
 from typing import Any
+
+from common import setup_desk_in_process
 
 urlpatterns: list[Any] = []
 
@@ -63,14 +63,7 @@ def main() -> int:
     )
     parser.add_argument("--top", type=int, default=30, help="functions the profile prints")
     args = parser.parse_args()
-    if not (os.environ.get("COMPTOIR_DATA_DIR") or os.environ.get("DATABASE_URL")):
-        raise SystemExit("set COMPTOIR_DATA_DIR (or DATABASE_URL) to the desk to measure")
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comptoir.settings")
-    import django
-
-    django.setup()
-    logging.getLogger("django.request").setLevel(logging.ERROR)
+    setup_desk_in_process("measure")
     from django.conf import settings
     from django.http import HttpRequest, HttpResponse
     from django.shortcuts import render

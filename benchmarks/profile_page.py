@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import logging
-import os
 import pstats
 import sys
 import time
+
+from common import setup_desk_in_process
 
 SORT_KEYS = ["cumulative", "tottime", "calls", "pcalls", "filename", "name"]
 
@@ -43,15 +43,7 @@ def main() -> int:
     parser.add_argument("--sort", choices=SORT_KEYS, default="cumulative", help="profile order")
     parser.add_argument("--top", type=int, default=25, help="functions the profile prints")
     args = parser.parse_args()
-    if not (os.environ.get("COMPTOIR_DATA_DIR") or os.environ.get("DATABASE_URL")):
-        raise SystemExit("set COMPTOIR_DATA_DIR (or DATABASE_URL) to the desk to profile")
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comptoir.settings")
-    import django
-
-    django.setup()
-    # A refused page is reported below; its 403 or 404 warning would only repeat it.
-    logging.getLogger("django.request").setLevel(logging.ERROR)
+    setup_desk_in_process("profile")
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
