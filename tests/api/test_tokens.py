@@ -208,3 +208,18 @@ def test_a_right_prefix_with_a_wrong_secret_is_refused(alice):
     forged = created.key[:-1] + ("0" if created.key[-1] != "0" else "1")
 
     assert services.check_api_token(forged) is None
+
+
+def test_the_status_query_agrees_with_each_tokens_status(alice):
+    now = timezone.now()
+    tokens = [
+        services.check_create_api_token(alice, name=f"T{n}", scope="read").token for n in range(4)
+    ]
+    ApiToken.objects.filter(pk=tokens[1].pk).update(expires_at=now - datetime.timedelta(days=1))
+    ApiToken.objects.filter(pk=tokens[2].pk).update(expires_at=now + datetime.timedelta(days=1))
+    ApiToken.objects.filter(pk=tokens[3].pk).update(revoked_at=now, expires_at=now)
+
+    for status in ("active", "expired", "revoked"):
+        queried = set(ApiToken.objects.filter(ApiToken.status_condition(status, now)))
+        assert queried == {t for t in ApiToken.objects.all() if t.status(now) == status}, status
+        assert queried

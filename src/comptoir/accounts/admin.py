@@ -13,7 +13,7 @@ from django.contrib.auth import get_permission_codename
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -110,16 +110,10 @@ class ApiTokenStatusFilter(admin.SimpleListFilter):
         return list(_STATUS_LABELS.items())
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        now = timezone.now()
-        if self.value() == "revoked":
-            return queryset.filter(revoked_at__isnull=False)
-        if self.value() == "expired":
-            return queryset.filter(revoked_at__isnull=True, expires_at__lte=now)
-        if self.value() == "active":
-            return queryset.filter(
-                Q(expires_at__isnull=True) | Q(expires_at__gt=now), revoked_at__isnull=True
-            )
-        return queryset
+        status = self.value()
+        if status is None or status not in _STATUS_LABELS:
+            return queryset
+        return queryset.filter(ApiToken.status_condition(status, timezone.now()))
 
 
 def _actor(request: HttpRequest) -> User:
