@@ -194,10 +194,10 @@ def run_housekeeping(
 ) -> Report:
     """Recover stale tasks, then prune finished results, with the configured policy."""
     now = now or timezone.now()
-    policy = Policy.from_settings()
-    recovery = recover_stale(now=now, policy=policy, backend_name=backend_name)
-    _log_recovery(recovery)
-    pruned = prune_finished(now=now, policy=policy, backend_name=backend_name, stop=stop)
+    recovery = recover_stale_now(now=now, backend_name=backend_name)
+    pruned = prune_finished(
+        now=now, policy=Policy.from_settings(), backend_name=backend_name, stop=stop
+    )
     if pruned:
         logger.info("Pruned %d finished task result(s).", pruned)
     return Report(pruned=pruned, requeued=recovery.requeued, abandoned=recovery.abandoned)
